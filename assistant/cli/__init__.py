@@ -1,0 +1,70 @@
+"""The ``assistant`` command: one subcommand per module in this package.
+
+This is the only place that turns an ``AssistantError`` into a one-line message and an exit
+code; no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from assistant import __version__
+from assistant.errors import AssistantError
+
+#: Modules of this package that each add their subcommands with ``register(subparsers)``.
+COMMAND_MODULES = ("chat", "corpus", "index", "ask", "notes", "eval")
+
+DESCRIPTION = """\
+Question your coded interview transcripts. Every answer is built from verbatim quotes, each
+cited to interview, turn, speaker, line or page, and codes, and checked against the corpus.
+
+With no command, opens the terminal chat on the configured corpus (ASSISTANT_CORPUS_DIR,
+default ./corpus). Settings: ASSISTANT_* environment variables or assistant.toml; see README.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:  # TEMPORARY while the command modules are written; removed before landing
+            module = importlib.import_module(f"assistant.cli.{name}")
+        except ModuleNotFoundError:
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list or ["chat"])
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as exc:
+        print(f"assistant: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("assistant: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error worth a message.
+        return 0
+    except Exception as exc:  # the last line of defence: a traceback is a bug, not a message
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        print(
+            f"assistant: internal error: {type(exc).__name__}: {exc} "
+            "(set ASSISTANT_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 70

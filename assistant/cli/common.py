@@ -1,0 +1,68 @@
+"""Arguments and output helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from assistant.model import Filters
+from assistant.service import Assistant, make_assistant
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The scope options shared by ``search``, ``ask`` and ``quotes``."""
+    group = parser.add_argument_group("filters (repeat an option to allow several values)")
+    group.add_argument(
+        "--code",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only turns coded CODE: a name or an abbreviation (MLP); a parent includes its children",
+    )
+    group.add_argument(
+        "--interview", action="append", default=[], metavar="ID", help="only interview ID (e.g. 12)"
+    )
+    group.add_argument(
+        "--speaker", action="append", default=[], metavar="NAME", help="only turns by NAME"
+    )
+    group.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        choices=["interviewer", "participant"],
+        help="only turns by interviewers or by participants",
+    )
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    return Filters(
+        codes=tuple(args.code),
+        interviews=tuple(args.interview),
+        speakers=tuple(args.speaker),
+        roles=tuple(args.role),
+    )
+
+
+def assistant_from(args: argparse.Namespace) -> Assistant:
+    """The service, with any settings given as options (e.g. ``--corpus``) applied."""
+    overrides: dict[str, Any] = {}
+    corpus = getattr(args, "corpus", None)
+    if corpus is not None:
+        overrides["corpus_dir"] = corpus
+    return make_assistant(**overrides)
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def span_label(lines: tuple[int, int] | None, pages: tuple[int, int] | None) -> str:
+    """``lines 12-14`` or ``p. 3`` — the human form of a provenance span."""
+    if lines:
+        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
+    if pages:
+        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
+    return "no span"

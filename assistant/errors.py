@@ -1,0 +1,76 @@
+"""The one family of errors the core raises.
+
+Every message is written for a researcher, not a developer: it names the file (and line or
+page) or the setting involved and, where there is one, what to do about it. Front ends print
+``str(error)`` and exit with ``error.exit_code``; a traceback reaching a user is a bug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(AssistantError):
+    """A setting or the configuration file is invalid."""
+
+    exit_code = 2
+
+
+class CorpusError(AssistantError):
+    """A transcript could not be read; names the file and, when known, the line or page."""
+
+    def __init__(
+        self,
+        source: str | Path,
+        problem: str,
+        *,
+        line: int | None = None,
+        page: int | None = None,
+    ) -> None:
+        self.source = str(source)
+        self.problem = problem
+        self.line = line
+        self.page = page
+        where = self.source
+        if line is not None:
+            where += f", line {line}"
+        if page is not None:
+            where += f", page {page}"
+        super().__init__(f"{where}: {problem}")
+
+
+class IndexError_(AssistantError):
+    """Base for problems with the search index (named to avoid shadowing the builtin)."""
+
+
+class IndexMissingError(IndexError_):
+    """No index has been built yet."""
+
+
+class RebuildNeededError(IndexError_):
+    """The index was built differently (another embedding model, an older format)."""
+
+
+class IndexBusyError(IndexError_):
+    """Another process is building the index right now."""
+
+
+class LLMError(AssistantError):
+    """The language-model endpoint failed; callers fall back to the extractive answer."""
+
+
+class NotesError(AssistantError):
+    """The notes file could not be read or written, or a citation key does not resolve."""

@@ -1,0 +1,370 @@
+"""The data model every part of the assistant shares, and that a researcher can cite.
+
+Interview → Turn (speaker, role, paragraphs with their codes and line/page spans)
+→ Evidence (a turn retrieved for a question, with its score and why it was retrieved)
+→ Answer (text, citations, verification status).
+
+Citation keys are derived from the interview id and the turn's ordinal only, so a note that
+cites ``12:41`` still resolves after the index is rebuilt; ``Turn.content_hash`` tells
+whether the turn's text changed since the note was taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["interviewer", "participant", "unknown"]
+SourceFormat = Literal["delve-text", "delve-pdf", "transcript"]
+Span = tuple[int, int]
+
+#: Which format wins when one interview appears in several: coded formats first.
+FORMAT_PRIORITY: dict[str, int] = {"delve-pdf": 0, "delve-text": 1, "transcript": 2}
+
+
+def citation_key(interview_id: str, ordinal: int) -> str:
+    """The stable key of a turn: ``<interview id>:<turn ordinal>``, e.g. ``12:41``."""
+    return f"{interview_id}:{ordinal}"
+
+
+def parse_citation_key(key: str) -> tuple[str, int]:
+    """Split ``12:41`` into ``("12", 41)``; raises ValueError when it is not a key."""
+    interview_id, sep, ordinal = key.strip().rpartition(":")
+    if not sep or not interview_id or not ordinal.isdigit():
+        raise ValueError(f"not a citation key: {key!r} (expected INTERVIEW:TURN, e.g. 12:41)")
+    return interview_id, int(ordinal)
+
+
+def _merge_spans(spans: list[Span | None]) -> Span | None:
+    known = [s for s in spans if s is not None]
+    if not known:
+        return None
+    return (min(s[0] for s in known), max(s[1] for s in known))
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a turn, exactly as it stands in the source, with the codes on it.
+
+    ``lines`` is the 1-based line span in a text source; ``pages`` the 1-based page span in a
+    PDF. Exactly one of them is set for a paragraph read from a file.
+    """
+
+    text: str
+    codes: tuple[str, ...] = ()
+    lines: Span | None = None
+    pages: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "codes": list(self.codes),
+            "lines": list(self.lines) if self.lines else None,
+            "pages": list(self.pages) if self.pages else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paragraph:
+        return cls(
+            text=data["text"],
+            codes=tuple(data.get("codes") or ()),
+            lines=tuple(data["lines"]) if data.get("lines") else None,  # type: ignore[arg-type]
+            pages=tuple(data["pages"]) if data.get("pages") else None,  # type: ignore[arg-type]
+        )
+
+
+#: How the paragraphs of a turn are joined into its text. Quotes never span this separator
+#: unless they are checked paragraph by paragraph.
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one speaker said before the next speaker took over.
+
+    ``ordinal`` is 1-based within the interview. ``timestamps`` records time marks such as
+    ``[00:19:00]`` found in the text (they stay in the text too, as in the source).
+    """
+
+    interview_id: str
+    ordinal: int
+    speaker: str
+    role: Role
+    paragraphs: tuple[Paragraph, ...]
+    timestamps: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return citation_key(self.interview_id, self.ordinal)
+
+    @property
+    def text(self) -> str:
+        return PARAGRAPH_SEPARATOR.join(p.text for p in self.paragraphs)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return _unique([c for p in self.paragraphs for c in p.codes])
+
+    @property
+    def lines(self) -> Span | None:
+        return _merge_spans([p.lines for p in self.paragraphs])
+
+    @property
+    def pages(self) -> Span | None:
+        return _merge_spans([p.pages for p in self.paragraphs])
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when the turn's speaker, text or codes change (not when only spans move)."""
+        digest = hashlib.sha256()
+        digest.update(self.speaker.encode())
+        for p in self.paragraphs:
+            digest.update(b"\x00" + p.text.encode() + b"\x01" + "\x02".join(p.codes).encode())
+        return digest.hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "ordinal": self.ordinal,
+            "speaker": self.speaker,
+            "role": self.role,
+            "text": self.text,
+            "codes": list(self.codes),
+            "lines": list(self.lines) if self.lines else None,
+            "pages": list(self.pages) if self.pages else None,
+            "timestamps": list(self.timestamps),
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
+
+
+@dataclass(frozen=True)
+class Interview:
+    """One interview as read from one source file."""
+
+    id: str
+    title: str
+    source: str
+    format: SourceFormat
+    sha256: str
+    turns: tuple[Turn, ...]
+
+    def turn(self, ordinal: int) -> Turn | None:
+        if 1 <= ordinal <= len(self.turns) and self.turns[ordinal - 1].ordinal == ordinal:
+            return self.turns[ordinal - 1]
+        return next((t for t in self.turns if t.ordinal == ordinal), None)
+
+    @property
+    def code_applications(self) -> int:
+        return sum(len(p.codes) for t in self.turns for p in t.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "format": self.format,
+            "sha256": self.sha256,
+            "turns": [t.to_dict() for t in self.turns],
+        }
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A file that could not be read, or a choice the loader made that the user should know."""
+
+    source: str
+    message: str
+    line: int | None = None
+    page: int | None = None
+    severity: Literal["error", "notice"] = "error"
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.page is not None:
+            where += f", page {self.page}"
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "message": str(self)}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The interviews that loaded, and every problem met on the way."""
+
+    interviews: tuple[Interview, ...]
+    errors: tuple[LoadProblem, ...] = ()
+    notices: tuple[LoadProblem, ...] = ()
+
+    def get(self, interview_id: str) -> Interview | None:
+        return next((i for i in self.interviews if i.id == interview_id), None)
+
+    def turn(self, key: str) -> tuple[Interview, Turn] | None:
+        """Resolve a citation key; None when the interview or turn does not exist."""
+        try:
+            interview_id, ordinal = parse_citation_key(key)
+        except ValueError:
+            return None
+        interview = self.get(interview_id)
+        if interview is None:
+            return None
+        turn = interview.turn(ordinal)
+        return (interview, turn) if turn is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "interviews": [i.to_dict() for i in self.interviews],
+            "errors": [e.to_dict() for e in self.errors],
+            "notices": [n.to_dict() for n in self.notices],
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A turn retrieved for a question: the turn itself, how it scored and why it was found.
+
+    ``why`` says which retriever(s) found it, e.g. ``"dense #2, bm25 #5"``.
+    """
+
+    turn: Turn
+    title: str
+    source: str
+    score: float
+    why: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.turn.key
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.turn
+        return {
+            "key": t.key,
+            "interview": t.interview_id,
+            "title": self.title,
+            "source": self.source,
+            "turn": t.ordinal,
+            "speaker": t.speaker,
+            "role": t.role,
+            "codes": list(t.codes),
+            "lines": list(t.lines) if t.lines else None,
+            "pages": list(t.pages) if t.pages else None,
+            "score": round(self.score, 6),
+            "why": self.why,
+            "text": t.text,
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Scope of a search: codes (names or abbreviations; parents include children),
+    interviews, speakers and roles. Empty means no restriction."""
+
+    codes: tuple[str, ...] = ()
+    interviews: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.codes or self.interviews or self.speakers or self.roles)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quote of an answer, tied to the turn it comes from.
+
+    ``verified`` is True only when ``quote`` was found verbatim (after normalising white space
+    and typographic quotes) in the cited turn's text.
+    """
+
+    n: int
+    evidence: Evidence
+    quote: str
+    verified: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.evidence.turn
+        return {
+            "n": self.n,
+            "key": t.key,
+            "interview": t.interview_id,
+            "title": self.evidence.title,
+            "speaker": t.speaker,
+            "turn": t.ordinal,
+            "lines": list(t.lines) if t.lines else None,
+            "pages": list(t.pages) if t.pages else None,
+            "codes": list(t.codes),
+            "quote": self.quote,
+            "verified": self.verified,
+        }
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """Something the model wrote that could not be checked against the corpus, and why."""
+
+    reason: str
+    n: int | None = None
+    quote: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"reason": self.reason}
+        if self.n is not None:
+            out["n"] = self.n
+        if self.quote is not None:
+            out["quote"] = self.quote
+        return out
+
+
+@dataclass
+class Answer:
+    """An answer to a question, with everything needed to check it."""
+
+    question: str
+    mode: Literal["extractive", "llm"]
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    unverified: list[Unverified] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    model: str | None = None
+    notice: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    refused: bool = False
+
+    @property
+    def verified_citations(self) -> list[Citation]:
+        return [c for c in self.citations if c.verified]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "question": self.question,
+            "mode": self.mode,
+            "model": self.model,
+            "answer": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "unverified": [u.to_dict() for u in self.unverified],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+        if self.notice:
+            out["notice"] = self.notice
+        return out
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step of slow work (loading, embedding), reported to whatever front end is watching.
+
+    ``total`` is 0 when unknown. ``detail`` names the file or interview being worked on.
+    """
+
+    stage: str
+    done: int
+    total: int
+    detail: str = ""

@@ -1,0 +1,52 @@
+"""Where the assistant reads and writes, computed in one place.
+
+Every location can be overridden by a setting or an environment variable so that tests (and
+researchers with several projects) point the whole app at another folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "assistant"
+
+#: The package folder; ``prompts/`` and ``corpus/`` sit beside it in a source checkout.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def data_dir() -> Path:
+    """Chat history and other per-user state: ``ASSISTANT_DATA_DIR``, else the XDG data dir."""
+    explicit = os.environ.get("ASSISTANT_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / APP_NAME
+
+
+def config_file() -> Path | None:
+    """The optional TOML configuration file.
+
+    ``ASSISTANT_CONFIG`` names it explicitly; otherwise ``./assistant.toml`` is used when it
+    exists, then ``$XDG_CONFIG_HOME/assistant/config.toml``.
+    """
+    explicit = os.environ.get("ASSISTANT_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    local = Path.cwd() / "assistant.toml"
+    if local.is_file():
+        return local
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    user = base / APP_NAME / "config.toml"
+    return user if user.is_file() else None
+
+
+def prompts_dir() -> Path:
+    """Prompt templates: ``ASSISTANT_PROMPTS_DIR``, else ``prompts/`` of the project."""
+    explicit = os.environ.get("ASSISTANT_PROMPTS_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    return PROJECT_DIR / "prompts"

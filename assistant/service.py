@@ -1,0 +1,149 @@
+"""The one object both front ends talk to.
+
+``Assistant`` owns the settings and the embedding model and hands each request to the
+pipeline module that does the work. It holds no logic of its own beyond choosing between an
+LLM answer and the extractive fallback, so the CLI and the TUI behave identically.
+Heavy libraries (chromadb, llama-index, onnxruntime) are imported on first use, not here,
+so a front end can paint before they load.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import AssistantError, LLMError
+from assistant.model import Answer, Corpus, Evidence, Filters, Progress
+from assistant.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from assistant.codebook import Codebook
+    from assistant.index import IndexReader, IndexReport
+
+ProgressCallback = Callable[[Progress], None]
+TokenCallback = Callable[[str], None]
+
+
+class Assistant:
+    """Ask, search, index and take notes over one corpus, with one configuration."""
+
+    def __init__(self, settings: Settings, *, embedder: BaseEmbedding | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._reader: IndexReader | None = None
+
+    # -- corpus ---------------------------------------------------------------------------
+
+    def load_corpus(
+        self, paths: Sequence[Path] | None = None, progress: ProgressCallback | None = None
+    ) -> Corpus:
+        """Read transcripts from ``paths`` (files or folders), default the corpus folder."""
+        from assistant.ingest import load_corpus
+
+        return load_corpus(list(paths) if paths else [self.settings.corpus_dir], progress=progress)
+
+    def codebook(self, corpus: Corpus | None = None) -> Codebook:
+        """The code tree of ``corpus``, or of what is indexed when no corpus is given."""
+        from assistant.codebook import Codebook
+
+        if corpus is not None:
+            return Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
+        return Codebook.from_turns(e.turn for e in self.reader().all_turns())
+
+    # -- index ----------------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> BaseEmbedding:
+        if self._embedder is None:
+            from assistant.embeddings import make_embedder
+
+            self._embedder = make_embedder(self.settings)
+        return self._embedder
+
+    def build_index(
+        self, corpus: Corpus | None = None, progress: ProgressCallback | None = None
+    ) -> IndexReport:
+        """Bring the index up to date with the corpus: only new or changed interviews are
+        embedded, removed ones are dropped. Readers keep the previous index until the switch."""
+        from assistant.index import Indexer
+
+        if corpus is None:
+            corpus = self.load_corpus(progress=progress)
+        report = Indexer(self.settings, self.embedder).build(corpus, progress=progress)
+        self._reader = None
+        return report
+
+    def reader(self) -> IndexReader:
+        """The current index, opened once and reopened after a rebuild."""
+        from assistant.index import open_index
+
+        if self._reader is None or self._reader.is_outdated():
+            self._reader = open_index(self.settings, self.embedder)
+        return self._reader
+
+    # -- retrieval and answers ------------------------------------------------------------
+
+    def search(
+        self, query: str, *, k: int | None = None, filters: Filters | None = None
+    ) -> list[Evidence]:
+        from assistant.retrieve import Retriever
+
+        reader = self.reader()
+        retriever = Retriever(reader, self.embedder, self.codebook())
+        return retriever.search(
+            query, k=k or self.settings.top_k, filters=filters or Filters(), mode=self.settings.fusion
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
+        """Answer from retrieved evidence: with the LLM when one is configured, else (or when it
+        fails) extractively. Every quote in the result has been checked against the corpus."""
+        from assistant.answer import LLMAnswerer, extractive_answer
+
+        question = question.strip()
+        if not question:
+            raise AssistantError("the question is empty")
+        started = time.perf_counter()
+        evidence = self.search(question, k=k, filters=filters)
+        retrieved = time.perf_counter()
+        notice: str | None = None
+        if self.settings.llm_enabled:
+            try:
+                answer = LLMAnswerer(self.settings).answer(question, evidence, on_token=on_token)
+            except LLMError as exc:
+                notice = f"LLM unavailable ({exc}); showing the extractive answer instead."
+                answer = extractive_answer(question, evidence)
+                answer.notice = notice
+        else:
+            answer = extractive_answer(question, evidence)
+        answer.timings = {
+            "retrieve": retrieved - started,
+            "answer": time.perf_counter() - retrieved,
+            "total": time.perf_counter() - started,
+        }
+        return answer
+
+    def evidence(self, key: str) -> Evidence | None:
+        """Resolve a citation key against the current index."""
+        return self.reader().evidence(key)
+
+    def context(self, key: str, around: int = 3) -> list[Evidence]:
+        """The turns around ``key`` in its interview, for reading a quote in context."""
+        return self.reader().context(key, around=around)
+
+
+def make_assistant(
+    settings: Settings | None = None, *, embedder: BaseEmbedding | None = None, **overrides: object
+) -> Assistant:
+    """The factory both front ends and the tests use (tests inject a small embedder)."""
+    return Assistant(settings or load_settings(**overrides), embedder=embedder)
