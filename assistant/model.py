@@ -73,8 +73,8 @@ class Paragraph:
         return cls(
             text=data["text"],
             codes=tuple(data.get("codes") or ()),
-            lines=tuple(data["lines"]) if data.get("lines") else None,  # type: ignore[arg-type]
-            pages=tuple(data["pages"]) if data.get("pages") else None,  # type: ignore[arg-type]
+            lines=tuple(data["lines"]) if data.get("lines") else None,
+            pages=tuple(data["pages"]) if data.get("pages") else None,
         )
 
 

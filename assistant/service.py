@@ -95,7 +95,10 @@ class Assistant:
         reader = self.reader()
         retriever = Retriever(reader, self.embedder, self.codebook())
         return retriever.search(
-            query, k=k or self.settings.top_k, filters=filters or Filters(), mode=self.settings.fusion
+            query,
+            k=k or self.settings.top_k,
+            filters=filters or Filters(),
+            mode=self.settings.fusion,
         )
 
     def ask(

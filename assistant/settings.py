@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     )
     embed_base_url: str | None = Field(
         default=None,
-        description="OpenAI-compatible embeddings endpoint, used only when embed_model is not local.",
+        description="OpenAI-compatible embeddings endpoint; used when embed_model is not local.",
     )
     embed_api_key: SecretStr | None = Field(
         default=None, description="API key for the embeddings endpoint (never written anywhere)."
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         default=None,
         validate_default=True,
-        description="API key for the endpoint; falls back to OPENAI_API_KEY. Never written anywhere.",
+        description="Endpoint API key; falls back to OPENAI_API_KEY. Never written anywhere.",
     )
     llm_timeout: float = Field(
         default=60.0, gt=0, description="Seconds before an LLM request is abandoned."

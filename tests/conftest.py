@@ -78,7 +78,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def shared_corpus() -> Path:
     """The study's full corpus; the test is skipped, with the reason, where it is absent."""
     if not (SHARED_CORPUS / "transcripts").is_dir():
-        pytest.skip(f"the shared study corpus is not at {SHARED_CORPUS} (set ASSISTANT_SHARED_CORPUS)")
+        pytest.skip(
+            f"the shared study corpus is not at {SHARED_CORPUS} (set ASSISTANT_SHARED_CORPUS)"
+        )
     return SHARED_CORPUS
 
 

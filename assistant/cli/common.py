@@ -19,7 +19,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="CODE",
-        help="only turns coded CODE: a name or an abbreviation (MLP); a parent includes its children",
+        help="only turns coded CODE: a name or an abbreviation (MLP); parents include children",
     )
     group.add_argument(
         "--interview", action="append", default=[], metavar="ID", help="only interview ID (e.g. 12)"
