@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import AssistantError, LLMError
-from assistant.model import Answer, Corpus, Evidence, Filters, Progress
+from assistant.errors import AssistantError, LLMError, NotesError
+from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress
 from assistant.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from assistant.codebook import Codebook
     from assistant.index import IndexReader, IndexReport
+    from assistant.notes import NotesListing, SaveResult
+    from assistant.quotes import QuoteReport
 
 ProgressCallback = Callable[[Progress], None]
 TokenCallback = Callable[[str], None]
@@ -143,6 +145,109 @@ class Assistant:
     def context(self, key: str, around: int = 3) -> list[Evidence]:
         """The turns around ``key`` in its interview, for reading a quote in context."""
         return self.reader().context(key, around=around)
+
+    # -- notes and quotes by code (NOTES helper: assistant/notes.py, assistant/quotes.py) --
+
+    def save_answer(self, answer: Answer) -> SaveResult:
+        """Append the answer's verified quotes to the notes file; unverified ones are skipped
+        (and reported), as is a turn already saved under the same question."""
+        from assistant.notes import NotesFile, quotes_from_answer
+
+        keep, unverified = quotes_from_answer(answer)
+        result = NotesFile(self.settings.notes_file).append(keep)
+        result.skipped[:0] = unverified
+        return result
+
+    def save_quote(
+        self,
+        question: str,
+        item: Citation | Evidence,
+        mode: str = "search",
+        model: str | None = None,
+    ) -> SaveResult:
+        """Save one quote (a Citation of an answer, or a whole retrieved turn) under
+        ``question``: the TUI's ``n`` key. An unverified citation raises NotesError."""
+        from assistant.notes import NoteQuote, NotesFile, is_verbatim
+
+        if isinstance(item, Citation):
+            if not (item.verified and is_verbatim(item.quote, item.evidence.turn.text)):
+                raise NotesError(
+                    f"quote [{item.n}] ({item.evidence.key}) is not verified against the "
+                    "corpus, so it is not saved"
+                )
+            evidence, text = item.evidence, item.quote
+        else:
+            evidence, text = item, item.turn.text
+        quote = NoteQuote.from_evidence(question, evidence, text, mode=mode, model=model)
+        return NotesFile(self.settings.notes_file).append([quote])
+
+    def add_notes(self, keys: Sequence[str], question: str | None = None) -> SaveResult:
+        """Save whole turns by citation key (as printed by search and ask). Every key is
+        resolved before anything is written, so one unknown key saves nothing."""
+        from assistant.model import parse_citation_key
+        from assistant.notes import NoteQuote, NotesFile
+
+        heading = question or "Quotes added by citation key"
+        resolved = []
+        for key in keys:
+            try:
+                parse_citation_key(key)
+            except ValueError as exc:
+                raise NotesError(str(exc)) from None
+            evidence = self.evidence(key.strip())
+            if evidence is None:
+                raise NotesError(f"no turn {key.strip()} in the index (unknown citation key)")
+            resolved.append(
+                NoteQuote.from_evidence(
+                    heading, evidence, evidence.turn.text, mode="key", model=None
+                )
+            )
+        return NotesFile(self.settings.notes_file).append(resolved)
+
+    def list_notes(self) -> NotesListing:
+        """The saved quotes, each flagged stale when its turn vanished or changed in the
+        current index. Read-only: the notes file is never touched."""
+        from assistant.errors import IndexMissingError, RebuildNeededError
+        from assistant.notes import NotesFile, NotesListing, check_stale
+
+        path = self.settings.notes_file
+        saved = NotesFile(path).read()
+        if not saved:
+            return NotesListing(path, [], checked=False)
+        try:
+            checked = check_stale(saved, self.reader().evidence)
+        except (IndexMissingError, RebuildNeededError) as exc:
+            return NotesListing(
+                path, saved, checked=False, notice=f"not checked for staleness: {exc}"
+            )
+        return NotesListing(path, checked, checked=True)
+
+    def quotes(
+        self,
+        code: str | Sequence[str],
+        interview: str | Sequence[str] | None = None,
+        *,
+        speakers: Sequence[str] = (),
+        roles: Sequence[str] = (),
+        corpus: Corpus | None = None,
+    ) -> QuoteReport:
+        """Every passage coded ``code`` (a name or an abbreviation; a parent includes its
+        children), from the corpus files as they are now (no index needed)."""
+        from assistant.quotes import QuoteReport, select_quotes
+
+        codes = [code] if isinstance(code, str) else list(code)
+        interviews = [interview] if isinstance(interview, str) else list(interview or ())
+        if not codes:
+            raise AssistantError("name a code, e.g. --code MLP")
+        if corpus is None:
+            corpus = self.load_corpus()
+        for wanted in interviews:
+            if corpus.get(wanted) is None:
+                known = ", ".join(i.id for i in corpus.interviews) or "none loaded"
+                raise AssistantError(f"no interview {wanted!r} in the corpus (interviews: {known})")
+        labels = self.codebook(corpus).resolve(codes)
+        items = select_quotes(corpus, labels, interviews=interviews, speakers=speakers, roles=roles)
+        return QuoteReport(code=", ".join(codes), labels=labels, items=tuple(items))
 
 
 def make_assistant(

@@ -1,0 +1,414 @@
+"""The researcher's notes file: cited quotes appended as Markdown, read back, checked for staleness.
+
+The file belongs to the researcher. The assistant only ever appends to it (one ``write`` under
+an exclusive lock, then ``fsync``), so text written by hand is never rewritten and two processes
+saving at once lose nothing. Each saved quote carries an HTML comment that renders invisibly in
+Obsidian or any Markdown viewer::
+
+    <!-- assistant:quote key=12:41 hash=3f2a9c0d1e2b4a5f q=9b1c0e7d2a4f mode=extractive ... -->
+
+so entries are parsed from that marker, not from prose the researcher may have edited. ``hash``
+is the cited turn's content hash when the quote was saved; ``q`` identifies the question, so the
+same turn is not saved twice under one question even if the heading was retyped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fcntl
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote as _pct
+from urllib.parse import unquote as _unpct
+
+from assistant.errors import NotesError
+from assistant.model import Answer, Evidence, Span
+
+MARKER = "assistant:quote"
+_MARKER_RE = re.compile(r"^<!-- assistant:quote (?P<attrs>[^<>]*?)\s*-->\s*$")
+_HEADING_RE = re.compile(r"^#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+
+#: How the answer mode is shown in the entry's byline.
+MODE_LABELS = {
+    "extractive": "extractive answer",
+    "llm": "LLM answer",
+    "key": "added by citation key",
+    "search": "from search results",
+}
+
+#: Typographic characters a model (or a word processor) swaps for plain ones.
+_TYPOGRAPHIC = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def normalise(text: str) -> str:
+    """Text compared for verbatim checks: NFC, plain quotes and dashes, single spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
+    return " ".join(text.split())
+
+
+def is_verbatim(quote: str, turn_text: str) -> bool:
+    """True when ``quote`` stands in ``turn_text`` word for word (white space aside)."""
+    needle = normalise(quote)
+    return bool(needle) and needle in normalise(turn_text)
+
+
+def question_id(question: str) -> str:
+    """Identifies a question regardless of case and spacing (the dedup key with the turn key)."""
+    canonical = " ".join(question.split()).casefold()
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def span_label(lines: Span | None, pages: Span | None) -> str:
+    if lines:
+        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
+    if pages:
+        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
+    return "no span"
+
+
+@dataclass(frozen=True)
+class NoteQuote:
+    """A quote about to be appended, with everything its citation line shows."""
+
+    question: str
+    key: str
+    quote: str
+    turn_hash: str
+    title: str
+    speaker: str
+    turn: int
+    lines: Span | None
+    pages: Span | None
+    codes: tuple[str, ...]
+    mode: str
+    model: str | None
+    date: str
+
+    @classmethod
+    def from_evidence(
+        cls,
+        question: str,
+        evidence: Evidence,
+        quote: str,
+        *,
+        mode: str,
+        model: str | None,
+        date: str | None = None,
+    ) -> NoteQuote:
+        t = evidence.turn
+        return cls(
+            question=" ".join(question.split()),
+            key=t.key,
+            quote=quote,
+            turn_hash=t.content_hash,
+            title=evidence.title,
+            speaker=t.speaker,
+            turn=t.ordinal,
+            lines=t.lines,
+            pages=t.pages,
+            codes=t.codes,
+            mode=mode,
+            model=model,
+            date=date or _dt.date.today().isoformat(),
+        )
+
+    def marker(self) -> str:
+        attrs = {
+            "key": self.key,
+            "hash": self.turn_hash,
+            "q": question_id(self.question),
+            "mode": self.mode,
+            "model": self.model or "-",
+            "date": self.date,
+        }
+        body = " ".join(f"{k}={_pct(v, safe=':/.@_+-')}" for k, v in attrs.items())
+        return f"<!-- {MARKER} {body} -->"
+
+    def citation_line(self) -> str:
+        codes = ", ".join(self.codes) if self.codes else "none"
+        span = span_label(self.lines, self.pages)
+        return (
+            f"— *{self.title}* · {self.speaker} · turn {self.turn} · {span} · "
+            f"codes: {codes} · `{self.key}`"
+        )
+
+
+def render_entry(quotes: Sequence[NoteQuote]) -> str:
+    """One entry: the question as a heading, a byline, then each quote with its citation.
+
+    Starts and ends with a blank line so it never runs into the researcher's text.
+    """
+    first = quotes[0]
+    mode = MODE_LABELS.get(first.mode, first.mode)
+    out = [
+        "",
+        f"## {first.question}",
+        "",
+        f"*{first.date} · {mode} · model: {first.model or 'none'}*",
+        "",
+    ]
+    for q in quotes:
+        out.append(q.marker())
+        out.extend(f"> {line}" if line else ">" for line in q.quote.split("\n"))
+        out += ["", q.citation_line(), ""]
+    return "\n".join(out) + "\n"
+
+
+@dataclass
+class SavedQuote:
+    """A quote read back from the notes file; ``stale`` is None until checked."""
+
+    question: str
+    key: str
+    turn_hash: str
+    question_id: str
+    quote: str
+    mode: str
+    model: str | None
+    date: str
+    line: int  # 1-based line of the marker in the notes file
+    stale: bool | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "key": self.key,
+            "quote": self.quote,
+            "hash": self.turn_hash,
+            "mode": self.mode,
+            "model": self.model,
+            "date": self.date,
+            "line": self.line,
+            "stale": self.stale,
+            "reason": self.reason,
+        }
+
+
+def parse_notes(text: str) -> list[SavedQuote]:
+    """Every assistant quote in ``text``; everything else (hand-written text) is ignored."""
+    lines = text.split("\n")
+    found: list[SavedQuote] = []
+    heading = ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        heading_match = _HEADING_RE.match(line)
+        if heading_match:
+            heading = heading_match.group("text")
+        marker = _MARKER_RE.match(line)
+        marker_line = i + 1
+        i += 1
+        if not marker:
+            continue
+        attrs = dict(
+            (k, _unpct(v))
+            for k, _, v in (pair.partition("=") for pair in marker.group("attrs").split())
+        )
+        if "key" not in attrs:
+            continue
+        body: list[str] = []
+        while i < len(lines) and lines[i].startswith(">"):
+            body.append(lines[i][2:] if lines[i].startswith("> ") else lines[i][1:])
+            i += 1
+        model = attrs.get("model", "-")
+        found.append(
+            SavedQuote(
+                question=heading,
+                key=attrs["key"],
+                turn_hash=attrs.get("hash", ""),
+                question_id=attrs.get("q", question_id(heading)),
+                quote="\n".join(body),
+                mode=attrs.get("mode", ""),
+                model=None if model == "-" else model,
+                date=attrs.get("date", ""),
+                line=marker_line,
+            )
+        )
+    return found
+
+
+@dataclass
+class Skipped:
+    key: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key": self.key, "reason": self.reason}
+
+
+@dataclass
+class SaveResult:
+    """What an append did: the quotes written and those left out, each with the reason."""
+
+    path: Path
+    added: list[NoteQuote] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "notes_file": str(self.path),
+            "added": len(self.added),
+            "skipped": len(self.skipped),
+            "added_keys": [q.key for q in self.added],
+            "skipped_details": [s.to_dict() for s in self.skipped],
+        }
+
+    def summary(self) -> str:
+        text = f"{len(self.added)} quote(s) added to {self.path}"
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped"
+        return text
+
+
+ALREADY_SAVED = "already in the notes for this question"
+
+
+class NotesFile:
+    """The notes file at ``path``: appended to under a lock, read without one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> list[SavedQuote]:
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise NotesError(f"{self.path}: cannot read the notes file ({exc.strerror})") from None
+        return parse_notes(text)
+
+    def append(self, quotes: Iterable[NoteQuote]) -> SaveResult:
+        """Append ``quotes`` (one entry per question), leaving out any turn already saved under
+        the same question. Dedup and write happen under one exclusive lock, so concurrent
+        savers neither lose entries nor save the same quote twice."""
+        result = SaveResult(self.path)
+        pending = list(quotes)
+        if not pending:
+            return result
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise NotesError(f"{self.path}: cannot open the notes file ({exc.strerror})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            existing = self.path.read_bytes()
+            seen = {
+                (q.question_id, q.key) for q in parse_notes(existing.decode("utf-8", "replace"))
+            }
+            groups: dict[str, list[NoteQuote]] = {}
+            for q in pending:
+                ident = (question_id(q.question), q.key)
+                if ident in seen:
+                    result.skipped.append(Skipped(q.key, ALREADY_SAVED))
+                    continue
+                seen.add(ident)
+                groups.setdefault(ident[0], []).append(q)
+                result.added.append(q)
+            if not groups:
+                return result
+            text = "".join(render_entry(group) for group in groups.values())
+            if existing and not existing.endswith(b"\n"):
+                text = "\n" + text  # never glue the heading to the researcher's last line
+            _write_all(fd, text.encode("utf-8"))
+            os.fsync(fd)
+        except OSError as exc:
+            raise NotesError(f"{self.path}: cannot write the notes file ({exc.strerror})") from None
+        finally:
+            os.close(fd)  # closing releases the lock
+        return result
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    # One write is the norm for a regular file; the loop only guards against a short write.
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+NOT_VERIFIED = "not verified against the corpus"
+
+
+def quotes_from_answer(
+    answer: Answer, *, date: str | None = None
+) -> tuple[list[NoteQuote], list[Skipped]]:
+    """The answer's quotes worth saving, and the others with the reason. A citation counts
+    only if the verifier passed it and it still stands verbatim in the turn it cites: the
+    second check is cheap and keeps a mislabelled quote out of a paper."""
+    keep: list[NoteQuote] = []
+    skipped: list[Skipped] = []
+    for c in answer.citations:
+        if not (c.verified and is_verbatim(c.quote, c.evidence.turn.text)):
+            skipped.append(Skipped(c.evidence.key, NOT_VERIFIED))
+            continue
+        keep.append(
+            NoteQuote.from_evidence(
+                answer.question,
+                c.evidence,
+                c.quote,
+                mode=answer.mode,
+                model=answer.model,
+                date=date,
+            )
+        )
+    return keep, skipped
+
+
+@dataclass
+class NotesListing:
+    """The saved quotes; ``checked`` says whether staleness could be checked against an index."""
+
+    path: Path
+    quotes: list[SavedQuote]
+    checked: bool
+    notice: str | None = None
+
+    @property
+    def stale(self) -> list[SavedQuote]:
+        return [q for q in self.quotes if q.stale]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "notes_file": str(self.path),
+            "checked": self.checked,
+            "count": len(self.quotes),
+            "stale": len(self.stale),
+            "quotes": [q.to_dict() for q in self.quotes],
+        }
+        if self.notice:
+            out["notice"] = self.notice
+        return out
+
+
+Resolver = Callable[[str], Evidence | None]
+
+
+def check_stale(saved: Sequence[SavedQuote], resolve: Resolver) -> list[SavedQuote]:
+    """Copies of ``saved`` with ``stale`` set: the cited turn vanished, its content changed
+    since the quote was saved, or the quote no longer stands verbatim in it."""
+    out = []
+    cache: dict[str, Evidence | None] = {}
+    for q in saved:
+        if q.key not in cache:
+            cache[q.key] = resolve(q.key)
+        evidence = cache[q.key]
+        if evidence is None:
+            out.append(replace(q, stale=True, reason="source turn vanished"))
+        elif not is_verbatim(q.quote, evidence.turn.text):
+            out.append(replace(q, stale=True, reason="quote no longer verbatim in its turn"))
+        elif evidence.turn.content_hash != q.turn_hash:
+            out.append(replace(q, stale=True, reason="source turn changed"))
+        else:
+            out.append(replace(q, stale=False, reason=""))
+    return out
