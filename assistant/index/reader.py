@@ -1,0 +1,168 @@
+"""Read access to the current index generation.
+
+A reader is bound to the generation that was current when it opened; ``is_outdated()`` says
+when a build has switched to a newer one (the service then reopens). The turns themselves are
+loaded from Chroma once, on first use, and kept in memory: they back ``all_turns``, citation
+lookups, context windows and the BM25 side of search.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.vector_stores.types import VectorStoreQuery
+
+from assistant.errors import IndexMissingError, RebuildNeededError
+from assistant.index import nodes, store
+from assistant.index.scope import Scope
+from assistant.model import Evidence, parse_citation_key
+from assistant.settings import Settings
+
+
+def interview_sort_key(interview_id: str) -> tuple[int, int, str]:
+    """Numbered interviews in numeric order (2 before 10), then the others by name."""
+    match = re.fullmatch(r"\d+", interview_id)
+    return (0, int(interview_id), "") if match else (1, 0, interview_id.casefold())
+
+
+class IndexReader:
+    """The turns of one index generation, and dense search over them."""
+
+    def __init__(self, settings: Settings, client: Any, generation: str, collection: Any) -> None:
+        self.settings = settings
+        self.generation = generation
+        self.manifest = store.Manifest.of(collection)
+        self._client = client
+        self._collection = collection
+        self._lock = threading.Lock()
+        self._turns: list[Evidence] | None = None
+        self._by_key: dict[str, int] = {}
+        self._by_node: dict[str, int] = {}
+        #: Per-reader caches of derived structures (the BM25 index), dropped with the reader.
+        self.cache: dict[str, Any] = {}
+
+    @property
+    def embed_model(self) -> str:
+        return self.manifest.embed_model
+
+    # -- turns ----------------------------------------------------------------------------
+
+    def _load(self) -> list[Evidence]:
+        with self._lock:
+            if self._turns is None:
+                rows: list[tuple[str, Evidence]] = []
+                total = self._collection.count()
+                page = 5000
+                for offset in range(0, total, page):
+                    got = self._collection.get(
+                        limit=page, offset=offset, include=["documents", "metadatas"]
+                    )
+                    for node_id, text, meta in zip(
+                        got["ids"], got["documents"], got["metadatas"], strict=True
+                    ):
+                        rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
+                rows.sort(
+                    key=lambda r: (interview_sort_key(r[1].turn.interview_id), r[1].turn.ordinal)
+                )
+                self._turns = [e for _, e in rows]
+                self._by_key = {e.key: i for i, (_, e) in enumerate(rows)}
+                self._by_node = {node_id: i for i, (node_id, _) in enumerate(rows)}
+        return self._turns
+
+    def all_turns(self) -> list[Evidence]:
+        """Every indexed turn (score 0), by interview (numeric ids in order) then turn."""
+        return list(self._load())
+
+    def position(self, key: str) -> int | None:
+        """Index of ``key`` in :meth:`all_turns` (used to align per-turn arrays)."""
+        self._load()
+        return self._by_key.get(key)
+
+    def evidence(self, key: str) -> Evidence | None:
+        """The turn a citation key names, or None when this index has no such turn."""
+        turns = self._load()
+        try:
+            interview_id, ordinal = parse_citation_key(key)
+        except ValueError:
+            return None
+        i = self._by_key.get(f"{interview_id}:{ordinal}")
+        return turns[i] if i is not None else None
+
+    def context(self, key: str, around: int = 3) -> list[Evidence]:
+        """``key``'s turn with up to ``around`` turns either side in the same interview."""
+        turns = self._load()
+        target = self.evidence(key)
+        if target is None:
+            return []
+        i = self._by_key[target.key]
+        lo, hi = max(0, i - around), min(len(turns), i + around + 1)
+        return [e for e in turns[lo:hi] if e.turn.interview_id == target.turn.interview_id]
+
+    def interviews(self) -> list[dict[str, Any]]:
+        """One summary per indexed interview: id, title, source, format, turns, sha256."""
+        return [
+            {"id": iid, **entry.to_dict()}
+            for iid, entry in sorted(
+                self.manifest.interviews.items(), key=lambda kv: interview_sort_key(kv[0])
+            )
+        ]
+
+    def is_outdated(self) -> bool:
+        """True once another build has switched the index to a newer generation."""
+        return store.read_pointer(self._client).current != self.generation
+
+    # -- dense search ---------------------------------------------------------------------
+
+    def dense(self, query_embedding: list[float], k: int, scope: Scope) -> list[tuple[int, float]]:
+        """Top ``k`` turns by cosine similarity within ``scope``: (position, similarity)."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self._load()
+        vector_store = ChromaVectorStore(chroma_collection=self._collection)
+        result = vector_store.query(
+            VectorStoreQuery(
+                query_embedding=query_embedding, similarity_top_k=k, filters=scope.to_filters()
+            )
+        )
+        out: list[tuple[int, float]] = []
+        for node_id, similarity in zip(result.ids or [], result.similarities or [], strict=True):
+            i = self._by_node.get(node_id)
+            if i is not None:
+                # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
+                out.append((i, 1.0 + math.log(max(similarity, 1e-12))))
+        return out
+
+
+def open_index(settings: Settings, embedder: BaseEmbedding) -> IndexReader:
+    """The current index; IndexMissingError before the first build, RebuildNeededError when it
+    was built with another embedding model or an older format."""
+    client = store.make_client(settings)
+    pointer = store.read_pointer(client)
+    place = store.where(settings)
+    if not pointer.current:
+        raise IndexMissingError(f"no index at {place} yet; run `assistant index` to build it")
+    try:
+        collection = store.get_collection(client, pointer.current)
+    except Exception:
+        raise IndexMissingError(
+            f"the index at {place} is incomplete (generation {pointer.current} is missing); "
+            "run `assistant index` to rebuild it"
+        ) from None
+    reader = IndexReader(settings, client, pointer.current, collection)
+    if reader.embed_model != embedder.model_name:
+        raise RebuildNeededError(
+            f"rebuild needed: the index at {place} was built with the embedding model "
+            f"{reader.embed_model}, but the assistant is set to {embedder.model_name}; "
+            "run `assistant index` to rebuild it with the current model"
+        )
+    if reader.manifest.format_version != nodes.FORMAT_VERSION:
+        raise RebuildNeededError(
+            f"rebuild needed: the index at {place} has format {reader.manifest.format_version}, "
+            f"this version of the assistant reads format {nodes.FORMAT_VERSION}; "
+            "run `assistant index` to rebuild it"
+        )
+    return reader

@@ -1,0 +1,237 @@
+"""Hybrid search over the turn index: dense (Chroma) and BM25 (bm25s), fused by rank.
+
+Both retrievers search the same scope: filters are resolved once (codes to exact labels with
+their children, speakers to normalised names) into an :class:`~assistant.index.Scope` that
+renders a Chroma filter for the dense side and a mask for the BM25 side. Reciprocal rank fusion
+won over score blending on the shipped interview and the coded corpus (see the index helper's
+report); ``mode`` picks one side alone for comparison.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from assistant.errors import AssistantError
+from assistant.index.nodes import normalise_speaker
+from assistant.index.reader import IndexReader
+from assistant.index.scope import Scope
+from assistant.model import Evidence, Filters
+
+if TYPE_CHECKING:
+    from assistant.codebook import Codebook
+
+Mode = Literal["rrf", "dense", "bm25"]
+MODES: tuple[str, ...] = ("rrf", "dense", "bm25")
+ROLES = ("interviewer", "participant", "unknown")
+#: The usual constant of reciprocal rank fusion (Cormack et al. 2009); flat enough that a turn
+#: ranked well by both retrievers beats one ranked first by only one.
+RRF_K = 60
+#: Candidates taken from each retriever before fusing.
+MIN_DEPTH = 50
+
+# Words that carry no topic in conversational English (and French: one interview is French).
+_FILLERS = """
+uh um uhm hmm mm mhm er ah oh okay ok yeah yes yep no nope right like just really actually
+basically know mean think guess sort kind thing things stuff lot lots gonna wanna gotta well
+also maybe something anything everything say said says saying would could should might get got
+one two go going went come bit much many way want ça oui non bon euh alors donc voilà vraiment
+""".split()
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH
+
+    words = [*STOPWORDS_EN_PLUS, *STOPWORDS_FRENCH, *_FILLERS]
+    return frozenset(_fold(w) for w in words)
+
+
+STOPWORDS = _stopwords()
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _stem(word: str) -> str:
+    """Fold plurals only (models/model, dependencies/dependency, données/donnee): safe in both
+    languages, unlike an English stemmer applied to French."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word[-1] in "sx" and word[-2] not in "sui":
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 terms: accent-folded, lower-case words, no stopwords or fillers, plurals folded."""
+    out = []
+    for word in _WORD.findall(_fold(text).replace("’", "'")):
+        word = word.split("'")[0] if "'" in word else word
+        if len(word) > 1 and word not in STOPWORDS:
+            out.append(_stem(word))
+    return out
+
+
+class _Bm25Side:
+    """The BM25 index of one reader's turns, with per-field arrays for fast scope masks."""
+
+    def __init__(self, turns: list[Evidence]) -> None:
+        import bm25s
+
+        self.size = len(turns)
+        self.model = bm25s.BM25()
+        corpus = [tokenize(e.turn.text) for e in turns]
+        self.model.index(corpus, show_progress=False)
+        self.interview = np.array([e.turn.interview_id for e in turns], dtype=object)
+        self.role = np.array([e.turn.role for e in turns], dtype=object)
+        self.speaker = np.array([normalise_speaker(e.turn.speaker) for e in turns], dtype=object)
+        self.by_code: dict[str, list[int]] = {}
+        for i, e in enumerate(turns):
+            for code in e.turn.codes:
+                self.by_code.setdefault(code, []).append(i)
+
+    def mask(self, scope: Scope) -> np.ndarray | None:
+        if scope.is_empty():
+            return None
+        keep = np.ones(self.size, dtype=bool)
+        for values, column in (
+            (scope.interviews, self.interview),
+            (scope.roles, self.role),
+            (scope.speakers, self.speaker),
+        ):
+            if values:
+                keep &= np.isin(column, list(values))
+        if scope.codes:
+            coded = np.zeros(self.size, dtype=bool)
+            for code in scope.codes:
+                coded[self.by_code.get(code, [])] = True
+            keep &= coded
+        return keep
+
+    def search(self, query: str, depth: int, scope: Scope) -> list[tuple[int, float]]:
+        terms = tokenize(query)
+        if not terms or self.size == 0:
+            return []
+        mask = self.mask(scope)
+        if mask is not None and not mask.any():
+            return []
+        docs, scores = self.model.retrieve(
+            [terms],
+            k=min(depth, self.size),
+            show_progress=False,
+            weight_mask=None if mask is None else mask.astype(np.float32),
+            n_threads=1,
+        )
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+def bm25_side(reader: IndexReader) -> _Bm25Side:
+    """The reader's BM25 index, built on first use and cached on the reader."""
+    side = reader.cache.get("bm25")
+    if side is None:
+        side = reader.cache["bm25"] = _Bm25Side(reader.all_turns())
+    return side
+
+
+def rrf(rankings: dict[str, list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: each retriever adds 1/(k + rank) for each turn it ranked."""
+    fused: dict[int, float] = {}
+    for ranked in rankings.values():
+        for rank, (pos, _score) in enumerate(ranked, start=1):
+            fused[pos] = fused.get(pos, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class Retriever:
+    """Search one index reader; ``codebook`` resolves ``--code`` names and abbreviations."""
+
+    def __init__(
+        self, reader: IndexReader, embedder: BaseEmbedding, codebook: Codebook | None = None
+    ) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.codebook = codebook
+
+    def resolve(self, filters: Filters) -> Scope:
+        """Turn user filters into exact values; unknown values are errors naming the options."""
+        codes: frozenset[str] = frozenset()
+        if filters.codes:
+            if self.codebook is None:
+                raise AssistantError("code filters need the codebook of the indexed corpus")
+            codes = self.codebook.resolve(filters.codes)
+        known_ids = {e["id"] for e in self.reader.interviews()}
+        unknown = [i for i in filters.interviews if i not in known_ids]
+        if unknown:
+            raise AssistantError(
+                f"no interview {', '.join(unknown)} in the index "
+                f"(indexed: {', '.join(e['id'] for e in self.reader.interviews())})"
+            )
+        bad_roles = [r for r in filters.roles if r not in ROLES]
+        if bad_roles:
+            raise AssistantError(f"unknown role {', '.join(bad_roles)} (use {', '.join(ROLES)})")
+        return Scope(
+            codes=codes,
+            interviews=frozenset(filters.interviews),
+            speakers=self._speakers(filters.speakers),
+            roles=frozenset(filters.roles),
+        )
+
+    def _speakers(self, names: Iterable[str]) -> frozenset[str]:
+        """Exact normalised names; a name matching none exactly takes those it begins
+        (``interviewer`` → interviewer1, interviewer2)."""
+        wanted = [normalise_speaker(n) for n in names if n.strip()]
+        if not wanted:
+            return frozenset()
+        known = sorted(set(bm25_side(self.reader).speaker.tolist()))
+        out: set[str] = set()
+        for name, wish in zip(names, wanted, strict=False):
+            found = [wish] if wish in known else [k for k in known if k.startswith(wish)]
+            if not found:
+                speakers = sorted({e.turn.speaker for e in self.reader.all_turns()})
+                raise AssistantError(
+                    f"no speaker {name!r} in the index (speakers: {', '.join(speakers[:30])})"
+                )
+            out.update(found)
+        return frozenset(out)
+
+    def rankings(self, query: str, depth: int, scope: Scope, mode: str) -> dict[str, Any]:
+        """Each retriever's ranked (position, score) list for ``query`` within ``scope``."""
+        out: dict[str, list[tuple[int, float]]] = {}
+        if mode in ("rrf", "dense"):
+            vector = self.embedder.get_query_embedding(query)
+            out["dense"] = self.reader.dense(vector, depth, scope)
+        if mode in ("rrf", "bm25"):
+            out["bm25"] = bm25_side(self.reader).search(query, depth, scope)
+        return out
+
+    def search(
+        self, query: str, k: int = 8, filters: Filters | None = None, mode: str = "rrf"
+    ) -> list[Evidence]:
+        """The ``k`` best turns for ``query`` within ``filters``; Evidence.why names the
+        retrievers that found each turn and at which rank."""
+        if mode not in MODES:
+            raise AssistantError(f"unknown search mode {mode!r} (use {', '.join(MODES)})")
+        if not query.strip():
+            raise AssistantError("the search query is empty")
+        scope = self.resolve(filters or Filters())
+        rankings = self.rankings(query, max(MIN_DEPTH, 3 * k), scope, mode)
+        ranks = {
+            name: {pos: rank for rank, (pos, _s) in enumerate(ranked, start=1)}
+            for name, ranked in rankings.items()
+        }
+        fused = rrf(rankings) if mode == "rrf" else rankings[mode]
+        turns = self.reader.all_turns()
+        results = []
+        for pos, score in fused[:k]:
+            why = ", ".join(f"{name} #{r[pos]}" for name, r in ranks.items() if pos in r)
+            results.append(replace(turns[pos], score=score, why=why))
+        return results
