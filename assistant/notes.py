@@ -19,7 +19,6 @@ import fcntl
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,8 +26,10 @@ from typing import Any
 from urllib.parse import quote as _pct
 from urllib.parse import unquote as _unpct
 
+from assistant.answer.verify import locate_in_paragraph, normalise
 from assistant.errors import NotesError
-from assistant.model import Answer, Evidence, Span
+from assistant.model import Answer, Evidence, Paragraph, Span, Turn
+from assistant.quotes import span_label
 
 MARKER = "assistant:quote"
 _MARKER_RE = re.compile(r"^<!-- assistant:quote (?P<attrs>[^<>]*?)\s*-->\s*$")
@@ -42,22 +43,23 @@ MODE_LABELS = {
     "search": "from search results",
 }
 
-#: Typographic characters a model (or a word processor) swaps for plain ones.
-_TYPOGRAPHIC = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
+
+def locate(quote: str, turn: Turn) -> tuple[str, Paragraph | None] | None:
+    """Where ``quote`` stands in ``turn``: its exact source text and the paragraph holding it
+    (None for the whole turn), or None when it is not there verbatim. Matching is the answer
+    verifier's (white space, typographic quotes and dashes, ``…`` omissions), so a quote the
+    verifier passed is found here and a saved quote is re-checked the same way later."""
+    if normalise(quote) == normalise(turn.text):
+        return turn.text, None
+    for paragraph in turn.paragraphs:
+        exact = locate_in_paragraph(quote, paragraph.text)
+        if exact is not None:
+            return exact, paragraph
+    return None
 
 
-def normalise(text: str) -> str:
-    """Text compared for verbatim checks: NFC, plain quotes and dashes, single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
-    return " ".join(text.split())
-
-
-def is_verbatim(quote: str, turn_text: str) -> bool:
-    """True when ``quote`` stands in ``turn_text`` word for word (white space aside)."""
-    needle = normalise(quote)
-    return bool(needle) and needle in normalise(turn_text)
+def is_verbatim(quote: str, turn: Turn) -> bool:
+    return locate(quote, turn) is not None
 
 
 def question_id(question: str) -> str:
@@ -66,12 +68,10 @@ def question_id(question: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
-def span_label(lines: Span | None, pages: Span | None) -> str:
-    if lines:
-        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
-    if pages:
-        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
-    return "no span"
+def _encode(value: str) -> str:
+    # Percent-encoding keeps values free of spaces and ">"; "--" is split too, since some
+    # Markdown renderers end or reject an HTML comment at a double hyphen.
+    return _pct(value, safe=":/.@_+").replace("--", "-%2D")
 
 
 @dataclass(frozen=True)
@@ -103,18 +103,26 @@ class NoteQuote:
         model: str | None,
         date: str | None = None,
     ) -> NoteQuote:
+        """The note for ``quote`` in the evidence's turn, with the quote's exact source text
+        and the span and codes of the paragraph it comes from (the whole turn's when it is the
+        whole turn). Raises NotesError when the quote is not verbatim in the turn."""
         t = evidence.turn
+        found = locate(quote, t)
+        if found is None:
+            raise NotesError(f"the quote is not verbatim in turn {t.key}, so it is not saved")
+        exact, paragraph = found
+        where: Turn | Paragraph = paragraph or t
         return cls(
             question=" ".join(question.split()),
             key=t.key,
-            quote=quote,
+            quote=exact,
             turn_hash=t.content_hash,
             title=evidence.title,
             speaker=t.speaker,
             turn=t.ordinal,
-            lines=t.lines,
-            pages=t.pages,
-            codes=t.codes,
+            lines=where.lines,
+            pages=where.pages,
+            codes=where.codes,
             mode=mode,
             model=model,
             date=date or _dt.date.today().isoformat(),
@@ -129,7 +137,7 @@ class NoteQuote:
             "model": self.model or "-",
             "date": self.date,
         }
-        body = " ".join(f"{k}={_pct(v, safe=':/.@_+-')}" for k, v in attrs.items())
+        body = " ".join(f"{k}={_encode(v)}" for k, v in attrs.items())
         return f"<!-- {MARKER} {body} -->"
 
     def citation_line(self) -> str:
@@ -349,7 +357,7 @@ def quotes_from_answer(
     keep: list[NoteQuote] = []
     skipped: list[Skipped] = []
     for c in answer.citations:
-        if not (c.verified and is_verbatim(c.quote, c.evidence.turn.text)):
+        if not (c.verified and is_verbatim(c.quote, c.evidence.turn)):
             skipped.append(Skipped(c.evidence.key, NOT_VERIFIED))
             continue
         keep.append(
@@ -405,7 +413,7 @@ def check_stale(saved: Sequence[SavedQuote], resolve: Resolver) -> list[SavedQuo
         evidence = cache[q.key]
         if evidence is None:
             out.append(replace(q, stale=True, reason="source turn vanished"))
-        elif not is_verbatim(q.quote, evidence.turn.text):
+        elif not is_verbatim(q.quote, evidence.turn):
             out.append(replace(q, stale=True, reason="quote no longer verbatim in its turn"))
         elif evidence.turn.content_hash != q.turn_hash:
             out.append(replace(q, stale=True, reason="source turn changed"))

@@ -170,7 +170,7 @@ class Assistant:
         from assistant.notes import NoteQuote, NotesFile, is_verbatim
 
         if isinstance(item, Citation):
-            if not (item.verified and is_verbatim(item.quote, item.evidence.turn.text)):
+            if not (item.verified and is_verbatim(item.quote, item.evidence.turn)):
                 raise NotesError(
                     f"quote [{item.n}] ({item.evidence.key}) is not verified against the "
                     "corpus, so it is not saved"
