@@ -339,7 +339,6 @@ def _run(
     progress: Callable[[Progress], None] | None,
     work_dir: Path,
 ) -> EvalReport:
-    from assistant.codebook import Codebook
     from assistant.index import Indexer, open_index
     from assistant.retrieve import Retriever
 
@@ -350,7 +349,8 @@ def _run(
     Indexer(local, embedder).build(hidden, progress=progress)
     indexed = time.perf_counter()
     reader = open_index(local, embedder)
-    retriever = Retriever(reader, embedder, Codebook.from_turns(()))
+    # No filters are used, so no codebook is needed (and the index holds no codes anyway).
+    retriever = Retriever(reader, embedder)
     results: list[QueryResult] = []
     for done, q in enumerate(queries, start=1):
         metrics: dict[str, dict[str, float]] = {}

@@ -194,3 +194,83 @@ def test_load_questions_rejects_bad_files_naming_them(tmp_path: Path, content: s
         load_questions(bad)
     with pytest.raises(AssistantError, match="missing.json"):
         load_questions(tmp_path / "missing.json")
+
+
+# -- end to end on the shipped interview ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedder():  # type: ignore[no-untyped-def]
+    from assistant.embeddings import make_embedder
+    from assistant.settings import Settings
+
+    return make_embedder(Settings())
+
+
+def test_eval_end_to_end_on_the_shipped_interview(
+    tmp_path: Path, shipped_file: Path, embedder: object, isolated_paths: Path
+) -> None:
+    from assistant.evaluate import evaluate, turns_by_code
+    from assistant.ingest import load_corpus
+    from assistant.settings import load_settings
+
+    corpus = load_corpus([shipped_file])
+    settings = load_settings()
+    by_code = turns_by_code(corpus)
+    assert by_code, "the shipped interview is coded"
+    work = tmp_path / "work"
+    report = evaluate(
+        corpus,
+        settings,
+        embedder,  # type: ignore[arg-type]
+        questions=load_questions(QUESTIONS_FILE),
+        min_count=2,
+        k=10,
+        work_dir=work,
+    ).to_dict()
+
+    expected = sorted(c for c, keys in by_code.items() if len(keys) >= 2)
+    scored = [r["code"] for r in report["per_code"]]
+    skipped = {s["code"]: s["reason"] for s in report["skipped"]}
+    assert sorted(scored + [c for c in skipped if c in expected]) == expected
+    assert all(skipped[c] == "no question text for this tag" for c in expected if c in skipped)
+    assert report["corpus"]["interviews"] == 1
+    assert report["corpus"]["turns"] == len(corpus.interviews[0].turns)
+    assert set(report["overall"]) == {"bm25", "dense", "hybrid"}
+    all_keys = {t.key for t in corpus.interviews[0].turns}
+    for row in report["per_code"]:
+        relevant = by_code[row["code"]]
+        assert row["relevant"] == len(relevant)
+        if row["kind"] == "question":
+            assert row["query"] == load_questions(QUESTIONS_FILE)[row["code"]]
+        for mode in ("bm25", "dense", "hybrid"):
+            top = row["top"][mode]
+            assert len(top) <= 10 and set(top) <= all_keys
+            # the reported figures are the metrics of the reported ranking
+            assert row["metrics"][mode] == pytest.approx(score(top, relevant, 10), abs=1e-4)
+        assert row["top"]["dense"], "dense search always returns turns"
+    for mode in ("bm25", "dense", "hybrid"):
+        for metric in ("recall", "mrr", "ndcg"):
+            values = [r["metrics"][mode][metric] for r in report["per_code"]]
+            assert report["overall"][mode][metric] == pytest.approx(
+                sum(values) / len(values), abs=1e-3
+            )
+
+    # The temporary index holds the turns' text but no code, in text or metadata.
+    stored = b"".join(p.read_bytes() for p in work.rglob("*") if p.is_file())
+    assert corpus.interviews[0].turns[5].text.split("\n")[0][:60].encode() in stored
+    for code in by_code:
+        assert code.encode() not in stored, f"code {code} leaked into the evaluation index"
+    # ... and the user's own index was never created.
+    assert not (isolated_paths / "index").exists()
+
+
+def test_eval_refuses_an_uncoded_corpus(tmp_path: Path, embedder: object) -> None:
+    from assistant.evaluate import evaluate
+    from assistant.settings import load_settings
+
+    plain = hide_codes(_corpus())
+    with pytest.raises(AssistantError, match="no turn carries a code"):
+        evaluate(plain, load_settings(), embedder, min_count=1)  # type: ignore[arg-type]
+    with pytest.raises(AssistantError, match="no code qualifies"):
+        evaluate(_corpus(), load_settings(), embedder, min_count=50)  # type: ignore[arg-type]
