@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,8 @@ class IndexReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: Indexed interviews whose file failed to load this time: their previous version stays.
+    kept: list[str] = field(default_factory=list)
     turns_embedded: int = 0
     seconds: float = 0.0
     #: Per interview: turns in the index and turns embedded this time.
@@ -54,6 +57,7 @@ class IndexReport:
             "changed": self.changed,
             "removed": self.removed,
             "unchanged": self.unchanged,
+            "kept": self.kept,
             "turns_embedded": self.turns_embedded,
             "seconds": round(self.seconds, 3),
             "turns": self.turns,
@@ -73,6 +77,13 @@ def _unique_interviews(corpus: Corpus) -> list[Interview]:
     for interview in corpus.interviews:
         seen.setdefault(interview.id, interview)
     return list(seen.values())
+
+
+def _same_file(source: str) -> str:
+    try:
+        return str(Path(source).resolve())
+    except OSError:
+        return source
 
 
 def _entry(interview: Interview) -> store.InterviewEntry:
@@ -132,7 +143,13 @@ class Indexer:
                 report.unchanged.append(interview.id)
             report.turns[interview.id] = len(interview.turns)
             report.embedded[interview.id] = 0
-        report.removed = sorted(set(before) - current_ids)
+        # A file that fails to load now must not cost its interview's place in the index.
+        failed = {_same_file(p.source) for p in corpus.errors}
+        for iid in sorted(set(before) - current_ids):
+            if _same_file(before[iid].source) in failed:
+                report.kept.append(iid)
+            else:
+                report.removed.append(iid)
         report.generation = pointer.current
         if old is not None and not report.changed_anything:
             store.drop_stale_generations(client, {pointer.current or "", pointer.previous or ""})
@@ -142,7 +159,10 @@ class Indexer:
         manifest = store.Manifest(
             embed_model=model,
             format_version=nodes_mod.FORMAT_VERSION,
-            interviews={i.id: _entry(i) for i in interviews},
+            interviews={
+                **{iid: before[iid] for iid in report.kept},
+                **{i.id: _entry(i) for i in interviews},
+            },
             built_at=time.time(),
         )
         # Orphans of an interrupted build, and any generation older than the previous one.
@@ -177,7 +197,7 @@ class Indexer:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         batch = max(1, min(5000, int(client.get_max_batch_size())))
-        keep = set(report.unchanged)
+        keep = set(report.unchanged) | set(report.kept)
         # Vectors of changed interviews' old turns, by hash of their embedded text: a turn
         # whose embedded text did not change is not embedded again.
         cache: dict[str, np.ndarray] = {}

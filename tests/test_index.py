@@ -1,0 +1,233 @@
+"""The turn index: incremental builds, atomic switch, lock, model mismatch, reader API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from index_helpers import ONE, TWO, corpus, embedder, interview, small_corpus
+
+from assistant.embeddings import LocalMiniLMEmbedding
+from assistant.errors import IndexBusyError, IndexMissingError, RebuildNeededError
+from assistant.index import Indexer, open_index
+from assistant.index.store import BuildLock
+from assistant.model import Corpus, LoadProblem, Paragraph
+from assistant.settings import load_settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    return load_settings(index_dir=tmp_path / "index")
+
+
+def build(settings, c: Corpus, progress=None):
+    return Indexer(settings, embedder()).build(c, progress=progress)
+
+
+def test_first_build_then_noop(settings) -> None:
+    first = build(settings, small_corpus())
+    assert first.added == ["1", "2", "3"] and first.changed == first.removed == []
+    assert first.turns_embedded == 12
+    again = build(settings, small_corpus())
+    assert again.unchanged == ["1", "2", "3"] and again.added == again.changed == []
+    assert again.turns_embedded == 0
+    assert again.generation == first.generation
+    assert set(again.to_dict()) >= {
+        "added",
+        "changed",
+        "removed",
+        "unchanged",
+        "turns_embedded",
+        "seconds",
+    }
+
+
+def test_turns_round_trip_exactly(settings) -> None:
+    source = small_corpus()
+    multi = interview("4", [("Amin", "first paragraph", ("A-x",))])
+    turn = replace(
+        multi.turns[0],
+        paragraphs=(
+            Paragraph("first paragraph\nstill first", ("A-x",), lines=(3, 4)),
+            Paragraph("second one", (), lines=(6, 6)),
+        ),
+        timestamps=("[00:19:00]",),
+    )
+    multi = replace(multi, turns=(turn,))
+    build(settings, Corpus((*source.interviews, multi)))
+    reader = open_index(settings, embedder())
+    expected = [t for i in (*source.interviews, multi) for t in i.turns]
+    assert [e.turn for e in reader.all_turns()] == expected
+    assert all(e.score == 0 for e in reader.all_turns())
+    four = reader.evidence("4:1")
+    assert four is not None and four.turn.paragraphs[1].lines == (6, 6)
+    assert four.title == "Interview 4" and four.source == "corpus/Interview 4.txt"
+    assert reader.evidence("4:2") is None and reader.evidence("nonsense") is None
+    assert [e.key for e in reader.context("1:3", around=1)] == ["1:2", "1:3", "1:4"]
+    assert [e.key for e in reader.context("2:1", around=2)] == ["2:1", "2:2", "2:3"]
+    assert [s["id"] for s in reader.interviews()] == ["1", "2", "3", "4"]
+    assert reader.interviews()[0]["turns"] == 6
+
+
+def test_change_add_delete_reembeds_only_that_interview(settings) -> None:
+    build(settings, small_corpus())
+    edited = list(TWO)
+    edited[1] = ("Sara", "We paid annotators to label the images.", ())
+    two_v2 = interview("2", edited, rev="v2")
+    five = interview("5", [("Interviewer 1", "Anything else?", ()), ("Zoe", "No, thanks.", ())])
+    report = build(settings, corpus(interview("1", ONE), two_v2, five))
+    assert report.changed == ["2"] and report.added == ["5"] and report.removed == ["3"]
+    assert report.unchanged == ["1"]
+    # Only the edited turn of interview 2 and the new interview's turns are embedded.
+    assert report.embedded == {"1": 0, "2": 1, "5": 2}
+    assert report.turns_embedded == 3
+    reader = open_index(settings, embedder())
+    keys = [e.key for e in reader.all_turns()]
+    assert not [k for k in keys if k.startswith("3:")]
+    assert "5:2" in keys
+    assert reader.evidence("2:2").turn.text == "We paid annotators to label the images."
+
+
+def test_node_ids_stable_across_rebuilds(settings) -> None:
+    build(settings, small_corpus())
+    first = open_index(settings, embedder())
+    ids_before = dict(first._by_node)
+    build(settings, corpus(interview("1", ONE), interview("2", TWO)))  # 3 removed
+    second = open_index(settings, embedder())
+    assert first.is_outdated() and not second.is_outdated()
+    assert {k: v for k, v in ids_before.items() if not k.startswith("3:")}.keys() == (
+        second._by_node.keys()
+    )
+
+
+def test_failed_file_keeps_its_previous_version(settings) -> None:
+    build(settings, small_corpus())
+    broken = LoadProblem(source="corpus/Interview 3.txt", message="cannot read", line=4)
+    report = build(settings, Corpus((interview("1", ONE), interview("2", TWO)), errors=(broken,)))
+    assert report.kept == ["3"] and report.removed == []
+    assert open_index(settings, embedder()).evidence("3:2") is not None
+
+
+def test_exception_mid_build_leaves_old_index_answering(settings) -> None:
+    build(settings, small_corpus())
+    before = open_index(settings, embedder())
+    changed = corpus(interview("1", ONE, rev="x"), interview("9", ONE[:2]))
+
+    def explode(p):
+        if p.stage == "embedding" and p.done > 0:
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        build(settings, changed, progress=explode)
+    assert not before.is_outdated()
+    reader = open_index(settings, embedder())
+    assert reader.generation == before.generation
+    assert reader.evidence("3:2") is not None and reader.evidence("9:1") is None
+    # The lock was released and the half-built generation dropped: the next build works.
+    report = build(settings, changed)
+    assert report.added == ["9"] and report.removed == ["2", "3"]
+
+
+KILLED_BUILD = textwrap.dedent(
+    """
+    import os, sys, time
+    sys.path.insert(0, {tests!r})
+    from index_helpers import embedder, interview, ONE
+    from assistant.index import Indexer
+    from assistant.model import Corpus
+    from assistant.settings import load_settings
+
+    big = Corpus(tuple(interview(str(n), ONE * 40, rev="big") for n in range(100, 160)))
+    def slow(p):
+        if p.stage == "embedding" and p.done > 0:
+            print("EMBEDDING", flush=True)
+            time.sleep(0.5)
+    Indexer(load_settings(index_dir={index!r}), embedder()).build(big, progress=slow)
+    print("FINISHED", flush=True)
+    """
+)
+
+
+def test_killed_build_leaves_old_index_answering(settings, tmp_path: Path) -> None:
+    build(settings, small_corpus())
+    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), index=str(settings.index_dir))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "EMBEDDING"
+        # While it builds, a second build is refused with a clear message.
+        with pytest.raises(IndexBusyError, match="another build of the index .* is running"):
+            build(settings, small_corpus())
+    finally:
+        proc.kill()
+        proc.wait()
+    reader = open_index(settings, embedder())
+    assert [e.key for e in reader.all_turns()][:2] == ["1:1", "1:2"]
+    assert reader.evidence("100:1") is None
+    assert reader.dense(embedder().get_query_embedding("privacy"), 3, _empty())
+    # The lock died with the process; the next build cleans up and succeeds.
+    report = build(settings, small_corpus())
+    assert report.unchanged == ["1", "2", "3"] and report.turns_embedded == 0
+
+
+def _empty():
+    from assistant.index import Scope
+
+    return Scope()
+
+
+def test_concurrent_build_refused_in_process(settings) -> None:
+    with BuildLock(settings):
+        with pytest.raises(IndexBusyError, match=str(os.getpid())):
+            build(settings, small_corpus())
+    assert build(settings, small_corpus()).added == ["1", "2", "3"]
+
+
+class OtherModel(LocalMiniLMEmbedding):
+    def __init__(self) -> None:
+        super().__init__(model_name="some-other-model")
+
+
+def test_model_mismatch_needs_rebuild(settings) -> None:
+    build(settings, small_corpus())
+    other = OtherModel()
+    with pytest.raises(RebuildNeededError, match="rebuild needed.*some-other-model"):
+        open_index(settings, other)
+    report = Indexer(settings, other).build(small_corpus())
+    assert report.rebuilt and "some-other-model" in report.rebuilt
+    assert report.changed == ["1", "2", "3"] and report.turns_embedded == 12
+    assert open_index(settings, other).embed_model == "some-other-model"
+
+
+def test_missing_index(settings) -> None:
+    with pytest.raises(IndexMissingError, match="run `assistant index`"):
+        open_index(settings, embedder())
+
+
+def test_metadata_is_flat_and_never_none(settings) -> None:
+    build(settings, small_corpus())
+    reader = open_index(settings, embedder())
+    reader.all_turns()
+    got = reader._collection.get(ids=[next(k for k in reader._by_node if k.startswith("1:2:"))])
+    meta = got["metadatas"][0]
+    assert all(v is not None and isinstance(v, str | int | float | bool) for v in meta.values())
+    assert meta["code:ML-pipeline-issues [MLP]"] == 1 and meta["interview"] == "1"
+    assert meta["codes"] == "ML-pipeline-issues [MLP]|MLP-unstable-external-dependency"
+    assert meta["line_first"] == 4 and meta["page_first"] == 0
+    assert json.loads(meta["paragraphs"])[0][0] == len(ONE[1][1])
+    assert got["documents"][0] == ONE[1][1]
+
+
+def test_progress_reports_embedding(settings) -> None:
+    seen = []
+    build(settings, small_corpus(), progress=seen.append)
+    embedding = [p for p in seen if p.stage == "embedding"]
+    assert embedding[0].done == 0 and embedding[-1].done == embedding[-1].total == 12
