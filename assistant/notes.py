@@ -33,7 +33,7 @@ from assistant.quotes import span_label
 
 MARKER = "assistant:quote"
 _MARKER_RE = re.compile(r"^<!-- assistant:quote (?P<attrs>[^<>]*?)\s*-->\s*$")
-_HEADING_RE = re.compile(r"^#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+_HEADING_RE = re.compile(r"^#{1,6}\s+(?P<text>.*?)(?:\s+#+)?\s*$")
 
 #: How the answer mode is shown in the entry's byline.
 MODE_LABELS = {

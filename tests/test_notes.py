@@ -12,6 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from notes_samples import (
+    PDF_TURNS,
+    TEXT_TURNS,
+    FakeReader,
+    answer,
+    check_golden,
+    evidence,
+)
 
 from assistant.errors import NotesError
 from assistant.model import Citation, Paragraph
@@ -25,14 +33,6 @@ from assistant.notes import (
     render_entry,
 )
 from assistant.service import make_assistant
-from tests.notes_samples import (
-    PDF_TURNS,
-    TEXT_TURNS,
-    FakeReader,
-    answer,
-    check_golden,
-    evidence,
-)
 
 HAND_WRITTEN = (
     "# My notes on deployment\n"

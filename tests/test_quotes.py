@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
+from notes_samples import CORPUS, LOW_QTY, MLP, MLP_CHILD, MLP_DATA, check_golden
 
 from assistant.quotes import CSV_COLUMNS, select_quotes, to_csv, to_json, to_markdown
-from tests.notes_samples import CORPUS, LOW_QTY, MLP, MLP_CHILD, MLP_DATA, check_golden
 
 MLP_FAMILY = frozenset({MLP, MLP_CHILD, MLP_DATA})
 CODES = "MLP, Data-low-quantity"
