@@ -1,0 +1,171 @@
+"""The offline answer: the most relevant verbatim sentences of the retrieved turns, by theme.
+
+No model writes anything here. Each retrieved turn contributes its sentences that best match
+the question (BM25 over the sentences of all retrieved turns, plus the words that name its
+theme); the sentences are cut only at sentence boundaries, or at a word boundary for a very
+long one, and an omission is marked ``…``. Every quote is a span of one paragraph, checked
+again with :mod:`assistant.answer.verify` before it is cited. The same evidence always gives
+the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from assistant.answer.prompts import refusal_phrase
+from assistant.answer.text import BM25, sentence_spans, terms, words
+from assistant.answer.themes import group
+from assistant.answer.verify import locate_in_turn
+from assistant.model import Answer, Citation, Evidence
+
+#: Sentences quoted per turn, at most.
+SENTENCES_PER_TURN = 2
+#: A sentence longer than this many words is shown as a window of it.
+LONG_SENTENCE = 45
+WINDOW = 35
+#: Codes listed by name in the counts line before it says "and N more".
+CODES_LISTED = 8
+ELLIPSIS = "\u2026"
+#: Weight of words shared by several retrieved turns, against the question's own words (1).
+FEEDBACK_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    n: int  # evidence number
+    paragraph: int
+    index: int  # position among the paragraph's sentences
+    start: int
+    end: int
+    terms: tuple[str, ...]
+
+
+def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
+    """Answer ``question`` from ``evidence`` with verbatim quotes only; see the module doc."""
+    if not evidence:
+        return Answer(question, "extractive", refusal_phrase(), evidence=[], refused=True)
+
+    sentences = _sentences(evidence)
+    bm25 = BM25.over([list(s.terms) for s in sentences])
+    query = terms(question)
+    # Turns with no content words at all ("Yeah.", "so well?") carry nothing to quote.
+    numbers = [n for n in range(1, len(evidence) + 1) if terms(evidence[n - 1].turn.text)]
+    if not numbers:
+        return Answer(question, "extractive", refusal_phrase(), evidence=evidence, refused=True)
+
+    # How many retrieved turns use each word: what the evidence as a whole is about, which
+    # decides between sentences that share no word with the question.
+    spread = Counter(t for n in numbers for t in set(terms(evidence[n - 1].turn.text)))
+
+    lines: list[str] = []
+    citations: list[Citation] = []
+    for theme in group(evidence, numbers):
+        block: list[str] = []
+        for n in theme.members:
+            own = [s for s in sentences if s.n == n]
+            for quote in _quotes(evidence[n - 1], own, bm25, query, spread):
+                exact = locate_in_turn(quote, evidence[n - 1].turn)
+                if exact is None:  # cannot happen for a slice of the turn; never cite it if so
+                    continue
+                block.append(f'- "{quote}" [{n}]')
+                citations.append(Citation(n, evidence[n - 1], exact, True))
+        if block:
+            label = f"Code: {theme.heading}" if theme.code else f"Theme: {theme.heading}"
+            lines.extend([f"### {label}", *block, ""])
+
+    if not citations:
+        return Answer(question, "extractive", refusal_phrase(), evidence=evidence, refused=True)
+    lines.append(_counts(citations))
+    return Answer(question, "extractive", "\n".join(lines), citations, evidence=evidence)
+
+
+def _sentences(evidence: list[Evidence]) -> list[_Sentence]:
+    out = []
+    for n, ev in enumerate(evidence, start=1):
+        for p, paragraph in enumerate(ev.turn.paragraphs):
+            for i, (start, end) in enumerate(sentence_spans(paragraph.text)):
+                found = tuple(terms(paragraph.text[start:end]))
+                out.append(_Sentence(n, p, i, start, end, found))
+    return out
+
+
+def _quotes(
+    ev: Evidence,
+    own: list[_Sentence],
+    bm25: BM25,
+    query: list[str],
+    spread: Counter[str],
+) -> list[str]:
+    """The quotes of one turn: its best sentences, in source order, one quote per paragraph."""
+
+    def relevance(s: _Sentence) -> tuple[float, int, int, int]:
+        score = bm25.score(query, list(s.terms))
+        score += FEEDBACK_WEIGHT * sum(math.log(spread[t]) for t in set(s.terms) if spread[t])
+        # Ties go to the sentence that says the most, then to the earliest.
+        return (-round(score, 9), -len(set(s.terms)), s.paragraph, s.index)
+
+    ranked = sorted((s for s in own if s.terms), key=relevance)
+    if not ranked:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    if bm25.score(query, list(best.terms)) > 0:
+        chosen += [s for s in ranked[1:SENTENCES_PER_TURN] if bm25.score(query, list(s.terms)) > 0]
+    chosen.sort(key=lambda s: (s.paragraph, s.index))
+
+    quotes = []
+    for p in dict.fromkeys(s.paragraph for s in chosen):
+        text = ev.turn.paragraphs[p].text
+        picked = [s for s in chosen if s.paragraph == p]
+        count = len(sentence_spans(text))
+        fragments: list[str] = []
+        for i, s in enumerate(picked):
+            joined = i > 0 and picked[i - 1].index + 1 == s.index
+            piece = _window(text[s.start : s.end], query)
+            if joined and not fragments[-1].endswith(ELLIPSIS):
+                fragments[-1] = fragments[-1] + text[picked[i - 1].end : s.start] + piece
+            else:
+                fragments.append(piece)
+        quote = f" {ELLIPSIS} ".join(fragments)
+        if picked[0].index > 0 and not quote.startswith(ELLIPSIS):
+            quote = f"{ELLIPSIS} {quote}"
+        if picked[-1].index < count - 1 and not quote.endswith(ELLIPSIS):
+            quote = f"{quote} {ELLIPSIS}"
+        quotes.append(quote)
+    return quotes
+
+
+def _window(sentence: str, query: list[str]) -> str:
+    """A long sentence cut to the run of words with the most question words in it."""
+    tokens = sentence.split(" ")
+    if len(words(sentence)) <= LONG_SENTENCE or len(tokens) <= WINDOW:
+        return sentence
+    hits = [1 if set(terms(tok)) & set(query) else 0 for tok in tokens]
+    best_start, best_hits = 0, -1
+    for start in range(0, len(tokens) - WINDOW + 1):
+        found = sum(hits[start : start + WINDOW])
+        if found > best_hits:
+            best_start, best_hits = start, found
+    piece = " ".join(tokens[best_start : best_start + WINDOW])
+    if best_start > 0:
+        piece = f"{ELLIPSIS} {piece}"
+    if best_start + WINDOW < len(tokens):
+        piece = f"{piece} {ELLIPSIS}"
+    return piece
+
+
+def _counts(citations: list[Citation]) -> str:
+    turns = list(dict.fromkeys(c.evidence.key for c in citations))
+    interviews = list(dict.fromkeys(c.evidence.turn.interview_id for c in citations))
+    codes = sorted({code for c in citations for code in c.evidence.turn.codes})
+    listed = ", ".join(codes[:CODES_LISTED])
+    if len(codes) > CODES_LISTED:
+        listed += f" and {len(codes) - CODES_LISTED} more"
+    line = (
+        f"{len(interviews)} interview{'s' * (len(interviews) != 1)} \u00b7 "
+        f"{len(turns)} turn{'s' * (len(turns) != 1)} \u00b7 "
+        f"{len(codes)} code{'s' * (len(codes) != 1)}"
+    )
+    return f"{line} ({listed})" if codes else line

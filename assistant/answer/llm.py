@@ -1,0 +1,105 @@
+"""Answers written by a language model from numbered evidence, then checked in code.
+
+The evidence goes to the model as data: each turn in its own ``<evidence id="n">`` block, its
+text escaped so that nothing a speaker said can close the block or pose as an instruction.
+The model is told to cite ``[n]`` and to quote verbatim in double quotes; whatever it does,
+:func:`assistant.answer.verify.verify_answer` then removes citations to turns that were not
+supplied and strips the quotation marks from any quote not found in the turn it cites.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from assistant.answer.endpoint import Endpoint
+from assistant.answer.prompts import ANSWER, SYSTEM, refusal_phrase, render_prompt
+from assistant.answer.verify import normalise, verify_answer
+from assistant.errors import LLMError
+from assistant.model import PARAGRAPH_SEPARATOR, Answer, Evidence
+from assistant.settings import Settings
+
+
+def evidence_block(n: int, ev: Evidence) -> str:
+    """One turn as a delimited, escaped block the model can cite as ``[n]``."""
+    turn = ev.turn
+    attributes = {
+        "id": str(n),
+        "interview": turn.interview_id,
+        "title": ev.title,
+        "turn": str(turn.ordinal),
+        "speaker": turn.speaker,
+        "role": turn.role,
+        "codes": "; ".join(turn.codes),
+    }
+    attrs = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attributes.items())
+    body = PARAGRAPH_SEPARATOR.join(html.escape(p.text, quote=False) for p in turn.paragraphs)
+    return f"<evidence {attrs}>\n{body}\n</evidence>"
+
+
+def build_messages(question: str, evidence: list[Evidence], refusal: str) -> list[dict[str, str]]:
+    """The system and user messages for ``question`` over ``evidence`` (numbered from 1)."""
+    blocks = "\n\n".join(evidence_block(n, ev) for n, ev in enumerate(evidence, start=1))
+    return [
+        {"role": "system", "content": render_prompt(SYSTEM, refusal=refusal)},
+        {
+            "role": "user",
+            "content": render_prompt(
+                ANSWER, question=question, count=len(evidence), evidence=blocks, refusal=refusal
+            ),
+        },
+    ]
+
+
+def is_refusal(text: str, refusal: str) -> bool:
+    """Whether the reply is (or contains) the refusal phrase, ignoring case and spacing."""
+    return normalise(refusal).lower().rstrip(".") in normalise(text).lower()
+
+
+class LLMAnswerer:
+    """Answers from the configured OpenAI-compatible endpoint; faults raise LLMError."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.endpoint = Endpoint(settings)
+
+    @property
+    def model(self) -> str | None:
+        return self.settings.llm_model
+
+    def answer(
+        self,
+        question: str,
+        evidence: list[Evidence],
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """The model's answer to ``question``, its citations and quotes verified.
+
+        Tokens are passed to ``on_token`` as they arrive (the raw reply, before checking);
+        the returned ``Answer.text`` is the checked text.
+        """
+        refusal = refusal_phrase()
+        if not evidence:  # nothing to send: the model could only invent
+            return Answer(question, "llm", refusal, model=self.model, refused=True)
+        reply = self.endpoint.complete(build_messages(question, evidence, refusal), on_token)
+        # The evidence was escaped on the way in; a quote copied from it comes back escaped.
+        text = html.unescape(reply.text).strip()
+        if not text:
+            raise LLMError(
+                f"the model returned an empty reply (finish reason: {reply.finish_reason})"
+            )
+        checked = verify_answer(text, evidence)
+        notice = None
+        if reply.finish_reason == "length":
+            notice = "The model's reply was cut short at its length limit."
+        return Answer(
+            question,
+            "llm",
+            checked.text,
+            checked.citations,
+            checked.unverified,
+            evidence=evidence,
+            model=self.model,
+            notice=notice,
+            refused=is_refusal(text, refusal),
+        )

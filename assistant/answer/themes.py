@@ -1,0 +1,152 @@
+"""Grouping retrieved turns into themes for the extractive answer.
+
+Coded turns are grouped by code: the coders already decided what each passage is about, and
+their labels are the vocabulary the researcher works in. Uncoded turns (plain transcripts) are
+clustered by the words they share, and each cluster is named by its most distinctive words.
+Everything here is deterministic: ties are broken by retrieval rank, then by name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.answer.text import surface_forms, terms
+from assistant.model import Evidence
+
+#: More themes than this makes an answer a list rather than a synthesis.
+MAX_THEMES = 5
+#: Clusters less similar than this stay apart (cosine of tf-idf vectors, plus the bonus below).
+MERGE_THRESHOLD = 0.15
+#: Turns close together in one interview usually continue one answer.
+NEIGHBOUR_BONUS = 0.25
+NEIGHBOUR_DISTANCE = 2
+
+# Question tags (Q4.3) and catch-alls say where something was said, not what it is about.
+_WEAK_CODE = re.compile(r"^(Q\d+(\.\d+)*|Misc|Other)$", re.IGNORECASE)
+
+
+@dataclass
+class Theme:
+    """A heading and the evidence numbers (1-based, in retrieval order) filed under it."""
+
+    heading: str
+    members: list[int]
+    code: str | None = None
+    words: list[str] = field(default_factory=list)
+
+
+def group(evidence: list[Evidence], numbers: list[int]) -> list[Theme]:
+    """Themes over the evidence numbered ``numbers``, ordered by their best-ranked turn."""
+    coded = [n for n in numbers if evidence[n - 1].turn.codes]
+    uncoded = [n for n in numbers if not evidence[n - 1].turn.codes]
+    themes = _by_code(evidence, coded)
+    if uncoded:
+        room = max(1, MAX_THEMES - len(themes))
+        themes.extend(_by_cluster(evidence, uncoded, room))
+    themes.sort(key=lambda t: t.members[0])
+    return themes
+
+
+def _by_code(evidence: list[Evidence], numbers: list[int]) -> list[Theme]:
+    frequency: Counter[str] = Counter(c for n in numbers for c in evidence[n - 1].turn.codes)
+    themes: dict[str, Theme] = {}
+    for n in numbers:
+        # File each turn under the code most of the evidence shares, so themes consolidate.
+        code = min(
+            evidence[n - 1].turn.codes,
+            key=lambda c: (bool(_WEAK_CODE.match(c)), -frequency[c], c),
+        )
+        themes.setdefault(code, Theme(heading=code, members=[], code=code)).members.append(n)
+    return list(themes.values())
+
+
+def _vectors(evidence: list[Evidence], numbers: list[int]) -> list[dict[str, float]]:
+    counts = [Counter(terms(evidence[n - 1].turn.text)) for n in numbers]
+    df: Counter[str] = Counter(t for c in counts for t in c)
+    size = len(counts)
+    vectors = []
+    for c in counts:
+        v = {
+            t: (1 + math.log(tf)) * (math.log((size + 1) / (df[t] + 1)) + 1) for t, tf in c.items()
+        }
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({t: x / norm for t, x in v.items()})
+    return vectors
+
+
+def _similarity(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+def _by_cluster(evidence: list[Evidence], numbers: list[int], max_themes: int) -> list[Theme]:
+    vectors = _vectors(evidence, numbers)
+    size = len(numbers)
+    sim = [[0.0] * size for _ in range(size)]
+    for i in range(size):
+        for j in range(i + 1, size):
+            s = _similarity(vectors[i], vectors[j])
+            ti, tj = evidence[numbers[i] - 1].turn, evidence[numbers[j] - 1].turn
+            if ti.interview_id == tj.interview_id and abs(ti.ordinal - tj.ordinal) <= (
+                NEIGHBOUR_DISTANCE
+            ):
+                s += NEIGHBOUR_BONUS
+            sim[i][j] = sim[j][i] = s
+
+    # Average-linkage agglomeration: merge the closest pair while it is close enough, and
+    # keep merging past the threshold only to get down to max_themes.
+    clusters: list[list[int]] = [[i] for i in range(size)]
+    while len(clusters) > 1:
+        best: tuple[float, int, int] | None = None
+        for a in range(len(clusters)):
+            for b in range(a + 1, len(clusters)):
+                link = sum(sim[i][j] for i in clusters[a] for j in clusters[b]) / (
+                    len(clusters[a]) * len(clusters[b])
+                )
+                if best is None or link > best[0]:
+                    best = (link, a, b)
+        assert best is not None
+        link, a, b = best
+        if link < MERGE_THRESHOLD and len(clusters) <= max_themes:
+            break
+        clusters[a] = sorted(clusters[a] + clusters[b])
+        del clusters[b]
+
+    themes = []
+    for cluster in clusters:
+        members = [numbers[i] for i in cluster]
+        names = _distinctive_words(evidence, members, numbers)
+        heading = " \u00b7 ".join(names) if names else "other turns"
+        themes.append(Theme(heading=heading, members=members, words=names))
+    return themes
+
+
+def _distinctive_words(
+    evidence: list[Evidence], members: list[int], everyone: list[int], count: int = 3
+) -> list[str]:
+    """Words frequent in this cluster's turns and rare in the other retrieved turns."""
+    inside: Counter[str] = Counter()
+    spread: Counter[str] = Counter()
+    for n in members:
+        turn_terms = terms(evidence[n - 1].turn.text)
+        inside.update(turn_terms)
+        spread.update(set(turn_terms))
+    outside: Counter[str] = Counter()
+    for n in everyone:
+        if n not in members:
+            outside.update(set(terms(evidence[n - 1].turn.text)))
+    others = max(1, len(everyone) - len(members))
+
+    def weight(term: str) -> tuple[float, str]:
+        share_in = spread[term] / len(members)
+        share_out = outside[term] / others
+        return (-(share_in - 0.5 * share_out) * math.log(1 + inside[term]), term)
+
+    candidates = [t for t in inside if spread[t] > 1] if len(members) > 1 else []
+    ranked = sorted(candidates or inside, key=weight)
+    forms = surface_forms(evidence[n - 1].turn.text for n in members)
+    return [forms.get(t, t) for t in ranked[:count] if weight(t)[0] < 0]
