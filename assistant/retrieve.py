@@ -197,15 +197,19 @@ class Retriever:
         )
 
     def _speakers(self, names: Iterable[str]) -> frozenset[str]:
-        """Exact normalised names; a name matching none exactly takes those it begins
-        (``interviewer`` → interviewer1, interviewer2)."""
+        """Normalised names: ``interviewer 1`` matches Interviewer1; ``interviewer`` matches
+        Interviewer, Interviewer 1, Interviewer2...; else any name it begins."""
         wanted = [normalise_speaker(n) for n in names if n.strip()]
         if not wanted:
             return frozenset()
         known = sorted(set(bm25_side(self.reader).speaker.tolist()))
         out: set[str] = set()
         for name, wish in zip(names, wanted, strict=False):
-            found = [wish] if wish in known else [k for k in known if k.startswith(wish)]
+            # "interviewer" means every numbered interviewer too; a bare prefix only as a fallback
+            found = [
+                k for k in known if k == wish or (k.startswith(wish) and k[len(wish) :].isdigit())
+            ]
+            found = found or [k for k in known if k.startswith(wish)]
             if not found:
                 speakers = sorted({e.turn.speaker for e in self.reader.all_turns()})
                 raise AssistantError(

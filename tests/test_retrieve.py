@@ -1,0 +1,133 @@
+"""Hybrid search: filters on both retrievers, abbreviations with children, fusion, why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from index_helpers import MLP, MLP_DEP, PRIVACY, FakeCodebook, embedder, small_corpus
+
+from assistant.errors import AssistantError
+from assistant.index import Indexer, open_index
+from assistant.model import Filters
+from assistant.retrieve import Retriever, bm25_side, rrf, tokenize
+from assistant.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    settings = load_settings(index_dir=tmp_path_factory.mktemp("retrieve") / "index")
+    c = small_corpus()
+    Indexer(settings, embedder()).build(c)
+    reader = open_index(settings, embedder())
+    return Retriever(reader, embedder(), FakeCodebook(t for i in c.interviews for t in i.turns))
+
+
+@pytest.fixture(autouse=True)
+def _index_dir_kept(isolated_paths: Path) -> None:
+    """The module-scoped index lives outside the per-test temp dir; nothing to do per test."""
+
+
+def keys(results) -> list[str]:
+    return [e.key for e in results]
+
+
+def test_dense_finds_paraphrase(retriever: Retriever) -> None:
+    found = retriever.search(
+        "the provider changed its interface and it stopped working", k=2, mode="dense"
+    )
+    assert found[0].key == "1:2"
+    assert found[0].why == "dense #1" and 0 < found[0].score <= 1
+
+
+def test_bm25_finds_exact_words_and_french(retriever: Retriever) -> None:
+    assert retriever.search("salespeople leads", k=1, mode="bm25")[0].key == "1:6"
+    assert retriever.search("données manquantes", k=1, mode="bm25")[0].key == "3:2"
+    # accents folded, plurals folded: "donnee" matches "données"
+    assert retriever.search("donnee", k=1, mode="bm25")[0].key in {"3:1", "3:2"}
+    assert retriever.search("the and of", k=5, mode="bm25") == []
+
+
+def test_hybrid_names_both_retrievers(retriever: Retriever) -> None:
+    found = retriever.search("pipeline broke because the upstream API changed", k=3)
+    assert found[0].key == "1:2"
+    assert "dense #" in found[0].why and "bm25 #" in found[0].why
+    assert found[0].score > found[1].score
+
+
+def test_code_abbreviation_includes_children(retriever: Retriever) -> None:
+    found = retriever.search("problems", k=10, filters=Filters(codes=("MLP",)))
+    assert set(keys(found)) == {"1:2", "2:4"}  # 2:4 carries only the child code
+    for mode in ("dense", "bm25", "rrf"):
+        got = retriever.search("library update", k=10, filters=Filters(codes=("MLP",)), mode=mode)
+        assert set(keys(got)) <= {"1:2", "2:4"} and got
+    only_child = retriever.search("anything", k=10, filters=Filters(codes=(MLP_DEP,)))
+    assert set(keys(only_child)) == {"1:2", "2:4"}
+    privacy = retriever.search("customer", k=10, filters=Filters(codes=(PRIVACY,)))
+    assert keys(privacy) == ["1:4"]
+    assert MLP in privacy[0].turn.codes or PRIVACY in privacy[0].turn.codes
+
+
+def test_speaker_role_interview_filters(retriever: Retriever) -> None:
+    asked = retriever.search("data", k=20, filters=Filters(roles=("interviewer",)))
+    assert asked and all(e.turn.role == "interviewer" for e in asked)
+    # "interviewer 1" matches "Interviewer1" and "Interviewer 1"; "interviewer" every interviewer
+    one = retriever.search("data", k=20, filters=Filters(speakers=("interviewer 1",)))
+    assert {e.turn.speaker for e in one} == {"Interviewer 1", "Interviewer1"}
+    every = retriever.search("data", k=20, filters=Filters(speakers=("INTERVIEWER",)))
+    assert {e.turn.speaker for e in every} == {
+        "Interviewer 1",
+        "Interviewer 2",
+        "Interviewer1",
+        "Interviewer",
+    }
+    two = retriever.search("data", k=20, filters=Filters(interviews=("2",), speakers=("sara",)))
+    assert keys(two) and all(k in {"2:2", "2:4"} for k in keys(two))
+    for mode in ("dense", "bm25"):
+        got = retriever.search("images", k=20, filters=Filters(interviews=("2",)), mode=mode)
+        assert got and all(e.turn.interview_id == "2" for e in got)
+
+
+def test_same_scope_on_both_sides(retriever: Retriever) -> None:
+    scope = retriever.resolve(Filters(codes=("MLP",), roles=("participant",)))
+    in_scope = {e.key for e in retriever.reader.all_turns() if scope.matches(e.turn)}
+    where = scope.to_filters()
+    from llama_index.core.vector_stores.types import VectorStoreQuery
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    store = ChromaVectorStore(chroma_collection=retriever.reader._collection)
+    got = store.query(VectorStoreQuery(query_embedding=None, similarity_top_k=100, filters=where))
+    assert {n.metadata["key"] for n in got.nodes} == in_scope == {"1:2", "2:4"}
+    mask = bm25_side(retriever.reader).mask(scope)
+    turns = retriever.reader.all_turns()
+    assert {turns[i].key for i in range(len(turns)) if mask[i]} == in_scope
+
+
+def test_unknown_filters_are_clear_errors(retriever: Retriever) -> None:
+    with pytest.raises(AssistantError, match="no interview 99 in the index"):
+        retriever.search("x", filters=Filters(interviews=("99",)))
+    with pytest.raises(AssistantError, match="no speaker 'bob'.*Amin"):
+        retriever.search("x", filters=Filters(speakers=("bob",)))
+    with pytest.raises(AssistantError, match="unknown code"):
+        retriever.search("x", filters=Filters(codes=("NOPE",)))
+    with pytest.raises(AssistantError, match="unknown search mode"):
+        retriever.search("x", mode="magic")
+    with pytest.raises(AssistantError, match="empty"):
+        retriever.search("   ")
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf({"dense": [(1, 0.9), (2, 0.8)], "bm25": [(2, 5.0), (3, 4.0)]}, weights={})
+    assert [p for p, _ in fused] == [2, 1, 3]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+    weighted = rrf({"dense": [(1, 0.9)], "bm25": [(3, 4.0)]}, weights={"bm25": 0.3})
+    assert [p for p, _ in weighted] == [1, 3]
+
+
+def test_tokenize_conversational_text() -> None:
+    assert tokenize("Uh, yeah, so the models were, um, like, really unstable!") == [
+        "model",
+        "unstable",
+    ]
+    assert tokenize("Les dépendances externes") == ["dependance", "externe"]
+    assert tokenize("We didn't know") == []
