@@ -1,0 +1,80 @@
+"""What the workers report back to the screens: one message per event, never a return value
+read from another thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from assistant.model import Answer, Evidence, Progress
+
+if TYPE_CHECKING:
+    from assistant.tui.widgets.code_tree import CodeNode
+
+
+@dataclass
+class CorpusSummary:
+    """What the status line and the filters show about the indexed corpus."""
+
+    interviews: list[tuple[str, str]]  # (id, title), in index order
+    turns: int
+    codes: list[CodeNode] = field(default_factory=list)
+
+
+@dataclass
+class ServiceReady(Message):
+    """The service is up and the index is open."""
+
+    mode: str
+    summary: CorpusSummary
+
+
+@dataclass
+class IndexNeeded(Message):
+    """No usable index yet (none built, or built differently): one must be built first."""
+
+    reason: str
+
+
+@dataclass
+class IndexProgress(Message):
+    progress: Progress
+
+
+@dataclass
+class IndexBuilt(Message):
+    """A build finished; ``report`` is ``IndexReport.to_dict()``."""
+
+    report: dict[str, object]
+    summary: CorpusSummary
+
+
+@dataclass
+class AnswerToken(Message):
+    """A fragment of an LLM answer as it streams in."""
+
+    request: int
+    text: str
+
+
+@dataclass
+class AnswerReady(Message):
+    request: int
+    answer: Answer
+
+
+@dataclass
+class ContextLoaded(Message):
+    key: str
+    turns: list[Evidence]
+
+
+@dataclass
+class Failed(Message):
+    """Slow work failed; ``message`` says what happened and what to do."""
+
+    what: str
+    message: str
+    request: int | None = None

@@ -1,0 +1,219 @@
+"""The main screen: filters on the left, the conversation and its evidence on the right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
+
+from assistant.errors import AssistantError
+from assistant.model import Filters
+from assistant.tui.messages import AnswerReady, AnswerToken, CorpusSummary, Failed
+from assistant.tui.widgets.code_tree import CodeTree, InterviewFilter
+from assistant.tui.widgets.conversation import AnswerView, Conversation
+from assistant.tui.widgets.evidence import EvidencePane, QuoteItem
+from assistant.tui.widgets.status import IndexBar, StatusLine
+
+if TYPE_CHECKING:
+    from assistant.tui.app import AssistantApp
+
+
+class ChatScreen(Screen[None]):
+    """Ask, read the answer, act on its quotes."""
+
+    BINDINGS = [
+        Binding("ctrl+f", "toggle_filters", "Show/hide filters", show=False),
+        Binding("ctrl+e", "focus_evidence", "Go to the evidence", show=False),
+        Binding("ctrl+l", "focus_question", "Go to the question", show=False),
+        Binding("pageup", "scroll_conversation(-1)", "Scroll the conversation up", show=False),
+        Binding("pagedown", "scroll_conversation(1)", "Scroll the conversation down", show=False),
+    ]
+
+    app: AssistantApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.request = 0
+        self._pending_view: AnswerView | None = None
+        self.conversation_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        # Textual orders focus by position, so the question box sits above the answer: Tab
+        # goes from the question straight to the evidence, then to the filters on the left.
+        with Horizontal(id="body"):
+            with Vertical(id="filters"):
+                yield CodeTree(id="codes")
+                yield InterviewFilter(id="interviews")
+            with Vertical(id="chat"):
+                yield Input(placeholder="Ask about the interviews, then Enter", id="question")
+                yield Conversation(id="conversation")
+                yield EvidencePane(id="evidence")
+        yield IndexBar(id="index-bar")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#question", Input).focus()
+
+    # -- what the app tells the screen ----------------------------------------------------
+
+    def show_corpus(self, summary: CorpusSummary) -> None:
+        self.query_one(CodeTree).set_codes(summary.codes)
+        self.query_one(InterviewFilter).set_interviews(summary.interviews)
+        n = len(summary.interviews)
+        status = self.query_one(StatusLine)
+        status.corpus = f"{n} interview{'s' if n != 1 else ''}, {summary.turns} turns"
+        self._update_scope()
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(
+            codes=tuple(sorted(self.query_one(CodeTree).ticked)),
+            interviews=tuple(self.query_one(InterviewFilter).selected),
+        )
+
+    def scope_label(self) -> str:
+        filters = self.filters
+        parts = []
+        if filters.codes:
+            codes = ", ".join(filters.codes[:3]) + ("…" if len(filters.codes) > 3 else "")
+            parts.append(
+                f"{len(filters.codes)} code{'s' if len(filters.codes) > 1 else ''} ({codes})"
+            )
+        if filters.interviews:
+            parts.append("interview " + ", ".join(filters.interviews))
+        return "; ".join(parts)
+
+    @on(CodeTree.Changed)
+    @on(InterviewFilter.SelectedChanged)
+    def _update_scope(self) -> None:
+        self.query_one(StatusLine).scope = self.scope_label()
+
+    # -- asking ---------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#question")
+    async def _submitted(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            self.notify("Type a question first.", severity="warning")
+            return
+        event.input.clear()
+        await self.ask(question)
+
+    async def ask(self, question: str) -> None:
+        """Show the question and answer it in a worker; a newer question replaces it."""
+        if self._pending_view is not None:
+            await self._pending_view.update("_Dropped: a newer question was asked._")
+        self.request += 1
+        self._pending_view = await self.query_one(Conversation).ask(question, self.scope_label())
+        if self.app.ready:
+            self._answer(self.request, question, self.filters)
+        else:
+            self.app.pending_question = (self.request, question, self.filters)
+            self.notify("The index is still opening; the question will be answered when ready.")
+
+    @work(thread=True, exclusive=True, group="ask")
+    def _answer(self, request: int, question: str, filters: Filters) -> None:
+        worker = get_current_worker()
+
+        def on_token(text: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(AnswerToken(request, text))
+
+        try:
+            answer = self.app.service.ask(question, filters=filters, on_token=on_token)
+        except AssistantError as exc:
+            self.post_message(Failed("ask", f"Could not answer: {exc}", request))
+        except Exception as exc:  # a traceback must never reach the researcher
+            self.post_message(Failed("ask", f"Internal error while answering: {exc!r}", request))
+        else:
+            self.post_message(AnswerReady(request, answer))
+
+    async def on_answer_token(self, message: AnswerToken) -> None:
+        if message.request == self.request and self._pending_view is not None:
+            await self.query_one(Conversation).stream(self._pending_view, message.text)
+
+    async def on_answer_ready(self, message: AnswerReady) -> None:
+        if message.request != self.request or self._pending_view is None:
+            return
+        answer = message.answer
+        data = answer.to_dict()
+        view, self._pending_view = self._pending_view, None
+        await self.query_one(Conversation).show_answer(view, data)
+        items = [
+            QuoteItem(c.to_dict(), answer.question, answer.mode, answer.model, citation=c)
+            for c in answer.citations
+        ]
+        self.query_one(EvidencePane).show(items)
+        if answer.notice:
+            self.notify(answer.notice, title="LLM unavailable", severity="warning", timeout=10)
+        self.conversation_id = self.app.remember(self.conversation_id, answer)
+
+    async def on_failed(self, message: Failed) -> None:
+        if message.what != "ask":
+            return
+        message.stop()
+        if message.request == self.request and self._pending_view is not None:
+            await self._pending_view.update(f"_{message.message}_")
+            self._pending_view = None
+        self.notify(message.message, severity="error", timeout=10)
+
+    async def new_conversation(self) -> None:
+        self.request += 1  # whatever is still being answered belongs to the old conversation
+        self._pending_view = None
+        self.conversation_id = None
+        await self.query_one(Conversation).clear()
+        self.query_one(EvidencePane).show([])
+        self.query_one("#question", Input).focus()
+
+    async def reopen(self, conversation_id: int, exchanges: list[tuple[str, dict]]) -> None:
+        """Show a stored conversation; new questions continue it."""
+        await self.new_conversation()
+        self.conversation_id = conversation_id
+        await self.query_one(Conversation).replay(exchanges)
+        if exchanges:
+            question, answer = exchanges[-1]
+            items = [
+                QuoteItem(c, question, answer.get("mode", "extractive"), answer.get("model"))
+                for c in answer.get("citations") or []
+            ]
+            self.query_one(EvidencePane).show(items)
+
+    # -- quotes ---------------------------------------------------------------------------
+
+    def on_evidence_pane_chosen(self, message: EvidencePane.Chosen) -> None:
+        if message.action == "copy":
+            self.app.copy_to_clipboard(message.item.clipboard_text())
+            self.notify(f"Copied quote {message.item.key} with its citation.")
+        elif message.action == "note":
+            self.app.save_note(message.item)
+        else:
+            from assistant.tui.screens.context import ContextScreen
+
+            self.app.push_screen(ContextScreen(message.item))
+
+    # -- focus and layout -----------------------------------------------------------------
+
+    def action_toggle_filters(self) -> None:
+        filters = self.query_one("#filters")
+        filters.display = not filters.display
+
+    def action_scroll_conversation(self, direction: int) -> None:
+        conversation = self.query_one(Conversation)
+        if direction < 0:
+            conversation.scroll_page_up()
+        else:
+            conversation.scroll_page_down()
+
+    def action_focus_evidence(self) -> None:
+        self.query_one(EvidencePane).focus()
+
+    def action_focus_question(self) -> None:
+        self.query_one("#question", Input).focus()

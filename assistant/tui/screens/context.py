@@ -1,0 +1,125 @@
+"""A quote in its transcript: the turns around it, the quoted passage highlighted."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from assistant.errors import AssistantError
+from assistant.model import Evidence
+from assistant.tui.messages import ContextLoaded, Failed
+from assistant.tui.widgets.evidence import QuoteItem, span_label
+
+if TYPE_CHECKING:
+    from assistant.tui.app import AssistantApp
+
+#: Turns shown before and after the quoted one.
+AROUND = 3
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Where ``quote`` stands in ``text``, tolerating the white-space and typographic-quote
+    differences that verification also tolerates."""
+    start = text.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    words = [re.escape(w) for w in re.sub(r"[“”\"‘’']", "'", quote).split()]
+    if not words:
+        return None
+    pattern = r"\s+".join(w.replace("'", "[“”\"‘’']") for w in words)
+    match = re.search(pattern, text)
+    return (match.start(), match.end()) if match else None
+
+
+def turn_text(evidence: Evidence, quote: str | None) -> Text:
+    """One turn: who spoke and where, what they said, the codes on it."""
+    turn = evidence.turn
+    where = ", ".join(
+        p for p in (f"turn {turn.ordinal}", span_label(_list(turn.lines), _list(turn.pages))) if p
+    )
+    text = Text.assemble((turn.speaker, "bold"), f"  {where} [{turn.key}]\n", style="")
+    body = Text(turn.text)
+    if quote is not None:
+        span = find_quote(turn.text, quote)
+        if span is not None:
+            body.stylize("reverse bold", *span)
+    text.append_text(body)
+    if turn.codes:
+        text.append("\ncodes: " + " · ".join(turn.codes), style="italic")
+    return text
+
+
+def _list(span: tuple[int, int] | None) -> list[int] | None:
+    return list(span) if span else None
+
+
+class ContextScreen(Screen[None]):
+    """Opened from the evidence pane; Escape goes back to the chat."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("q", "app.pop_screen", "Back", show=False),
+    ]
+
+    app: AssistantApp
+
+    def __init__(self, item: QuoteItem) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text.assemble(("Quote ", "bold"), self.item.reference()), id="context-title")
+        yield VerticalScroll(Static("Loading the transcript…"), id="context-turns")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.item.reference()
+        self._load(self.item.key)
+
+    @work(thread=True, exclusive=True)
+    def _load(self, key: str) -> None:
+        try:
+            turns = self.app.service.context(key, around=AROUND)
+        except AssistantError as exc:
+            self.post_message(Failed("context", f"Cannot open {key}: {exc}"))
+        else:
+            self.post_message(ContextLoaded(key, turns))
+
+    async def on_context_loaded(self, message: ContextLoaded) -> None:
+        container = self.query_one("#context-turns", VerticalScroll)
+        await container.remove_children()
+        if not message.turns:
+            await container.mount(
+                Static(f"{message.key} is no longer in the index; re-index with Ctrl+R.")
+            )
+            return
+        widgets = []
+        for evidence in message.turns:
+            cited = evidence.key == message.key
+            widgets.append(
+                Static(
+                    turn_text(evidence, self.item.quote if cited else None),
+                    classes="turn cited" if cited else "turn",
+                )
+            )
+        await container.mount_all(widgets)
+        cited_widget = next((w for w in widgets if w.has_class("cited")), None)
+        if cited_widget is not None:
+            container.scroll_to_center(cited_widget, animate=False)
+        container.focus()
+
+    async def on_failed(self, message: Failed) -> None:
+        message.stop()
+        container = self.query_one("#context-turns", VerticalScroll)
+        await container.remove_children()
+        await container.mount(Static(message.message, markup=False))
+        self.notify(message.message, severity="error")

@@ -1,0 +1,38 @@
+"""The first index build: what is being read and embedded, with a progress bar."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, ProgressBar, Static
+
+from assistant.model import Progress
+from assistant.tui.widgets.status import progress_text
+
+EXPLAIN = (
+    "There is no search index for this corpus yet, so one is being built: every transcript "
+    "is read and each turn embedded with the local model. This happens once; afterwards only "
+    "new or changed interviews are re-indexed (Ctrl+R). Esc hides this view; the build goes on."
+)
+
+
+class IndexingScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Hide")]
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="indexing-box"):
+            yield Label("Building the search index", id="indexing-title")
+            yield Static(self.reason, id="indexing-reason", markup=False)
+            yield Static(EXPLAIN, id="indexing-explain")
+            yield ProgressBar(show_eta=False, id="indexing-progress")
+            yield Label("Starting…", id="indexing-stage", markup=False)
+
+    def update_progress(self, progress: Progress) -> None:
+        self.query_one("#indexing-stage", Label).update(progress_text(progress))
+        self.query_one(ProgressBar).update(total=progress.total or None, progress=progress.done)

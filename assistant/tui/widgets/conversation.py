@@ -1,0 +1,111 @@
+"""The conversation: questions, and answers rendered as Markdown (streamed in LLM mode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+WELCOME = """\
+Ask a question about the interviews and press **Enter**.
+Answers are built from verbatim quotes, each cited to its interview and turn.
+Pick codes or interviews on the left to scope the next question; **F1** lists every key.
+"""
+
+
+def answer_markdown(answer: dict[str, Any]) -> str:
+    """The Markdown of an answer (``Answer.to_dict()``): text, then anything unverified."""
+    parts = [answer.get("answer") or "_No answer._"]
+    unverified = answer.get("unverified") or []
+    if unverified:
+        parts.append("**Not verified against the corpus** (left out of the evidence):")
+        parts.extend(
+            f"- {u['reason']}" + (f": “{u['quote']}”" if u.get("quote") else "") for u in unverified
+        )
+    return "\n\n".join(parts)
+
+
+def mode_label(answer: dict[str, Any]) -> str:
+    if answer.get("mode") == "llm":
+        return f"LLM {answer.get('model') or ''}".strip()
+    return "extractive"
+
+
+class Question(Static):
+    """A question as asked, with the scope it was asked in."""
+
+
+class AnswerHeader(Static):
+    """How an answer was made (mode, notices), above its text."""
+
+
+class AnswerView(Markdown):
+    """One answer; while an LLM streams it, fragments are appended as they arrive."""
+
+    def __init__(self) -> None:
+        super().__init__("_Searching the interviews…_")
+        self._stream: MarkdownStream | None = None
+        self.streamed = ""
+        self.question: Question | None = None
+
+    async def add_token(self, text: str) -> None:
+        if self._stream is None:
+            await self.update("")
+            self._stream = Markdown.get_stream(self)
+        self.streamed += text
+        await self._stream.write(text)
+
+    async def show(self, answer: dict[str, Any]) -> None:
+        """Replace whatever streamed with the checked answer: verification may have dropped
+        citations the model invented, so the final text is the one to keep."""
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        await self.update(answer_markdown(answer))
+
+
+class Conversation(VerticalScroll, can_focus=False):
+    """The questions and answers of the current conversation, newest at the bottom.
+
+    Not focusable, so Tab goes straight from the question to the evidence; PageUp and
+    PageDown scroll it from anywhere on the chat screen."""
+
+    def on_mount(self) -> None:
+        self.mount(Static(WELCOME, classes="welcome", markup=False))
+
+    async def clear(self) -> None:
+        await self.remove_children()
+        await self.mount(Static(WELCOME, classes="welcome", markup=False))
+
+    async def ask(self, question: str, scope: str) -> AnswerView:
+        """Show a question and return the (still empty) view its answer will fill."""
+        await self.remove_children(".welcome")
+        label = f"› {question}" + (f"\n  scope: {scope}" if scope else "")
+        view = AnswerView()
+        view.question = Question(label, markup=False)
+        await self.mount_all([view.question, view])
+        self.scroll_end(animate=False)
+        return view
+
+    async def stream(self, view: AnswerView, text: str) -> None:
+        await view.add_token(text)
+        self.scroll_end(animate=False)
+
+    async def show_answer(self, view: AnswerView, answer: dict[str, Any]) -> None:
+        header = mode_label(answer)
+        if answer.get("notice"):
+            header += f" · {answer['notice']}"
+        await self.mount(AnswerHeader(header, markup=False), before=view)
+        await view.show(answer)
+        # Start reading at the question, not at the end of a long answer.
+        if view.question is not None:
+            self.call_after_refresh(self.scroll_to_widget, view.question, top=True, animate=False)
+
+    async def replay(self, exchanges: list[tuple[str, dict[str, Any]]]) -> None:
+        """Show a stored conversation as it was answered."""
+        await self.remove_children()
+        for question, answer in exchanges:
+            view = await self.ask(question, "")
+            await self.show_answer(view, answer)

@@ -1,0 +1,47 @@
+"""The status line (mode, corpus size, index state) and the re-index progress bar."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Label, ProgressBar, Static
+
+from assistant.model import Progress
+
+
+class StatusLine(Static):
+    """One line: how answers are made, what is indexed, what the index is doing, the scope."""
+
+    mode: reactive[str] = reactive("starting")
+    corpus: reactive[str] = reactive("")
+    index: reactive[str] = reactive("opening the index…")
+    scope: reactive[str] = reactive("")
+
+    def render(self) -> str:
+        parts = [self.mode, self.corpus, self.index]
+        if self.scope:
+            parts.append(f"scope: {self.scope}")
+        return " · ".join(p for p in parts if p)
+
+
+def progress_text(progress: Progress) -> str:
+    text = progress.stage
+    if progress.total:
+        text += f" {progress.done}/{progress.total}"
+    if progress.detail:
+        text += f" {progress.detail}"
+    return text
+
+
+class IndexBar(Horizontal):
+    """Shown while the index is (re)built, under the chat, which stays usable."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Indexing", id="index-label", markup=False)
+        yield ProgressBar(show_eta=False, id="index-progress")
+
+    def update_progress(self, progress: Progress) -> None:
+        self.query_one(Label).update(progress_text(progress))
+        bar = self.query_one(ProgressBar)
+        bar.update(total=progress.total or None, progress=progress.done)

@@ -1,0 +1,290 @@
+"""The chat as a researcher drives it: keys in, what the screen shows out (App.run_test + Pilot).
+
+Most tests use ``FakeService`` (tests/tui_fakes.py, same method names as ``Assistant``) to
+control timing and data; ``test_real_*`` tests run the real service on the shipped corpus.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from rich.text import Text
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Input, Markdown, Static
+
+from assistant.tui.app import AssistantApp
+from assistant.tui.messages import AnswerToken
+from assistant.tui.screens.context import ContextScreen
+from assistant.tui.screens.help import HelpScreen
+from assistant.tui.screens.history import HistoryScreen
+from assistant.tui.screens.indexing import IndexingScreen
+from assistant.tui.widgets.code_tree import CodeTree
+from assistant.tui.widgets.conversation import AnswerView
+from assistant.tui.widgets.evidence import EvidencePane
+from assistant.tui.widgets.status import IndexBar, StatusLine
+from tests.tui_fakes import FakeService
+
+QUESTION = "why did projects run late because of the environment?"
+
+
+async def settle(app: AssistantApp, pilot: Pilot) -> None:
+    """Let every worker finish and every message it posted be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def ask(app: AssistantApp, pilot: Pilot, question: str = QUESTION) -> None:
+    app.chat.query_one("#question", Input).focus()
+    await pilot.press(*question)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def evidence_keys(app: AssistantApp) -> list[str]:
+    return [item.key for item in app.chat.query_one(EvidencePane).items]
+
+
+def conversation_text(app: AssistantApp) -> str:
+    views = app.chat.query(AnswerView)
+    return "\n".join(v.source for v in views)
+
+
+async def test_asking_shows_the_answer_and_its_cited_quotes() -> None:
+    service = FakeService()
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        status = app.chat.query_one(StatusLine)
+        assert status.render() == "extractive · 1 interview, 6 turns · index ready"
+        await ask(app, pilot)
+        assert service.asked == [(QUESTION, service.asked[0][1])]
+        assert service.asked[0][1].is_empty()
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
+        first = app.chat.query_one(EvidencePane).items[0]
+        assert first.data["verified"] is True
+        assert first.data["codes"] == ["MD-infrastructure", "MM-organisation"]
+        assert "[12:41]" in str(first.render()) and "✓" in str(first.render())
+        assert "The, the environment not being ready, uh, at the clients. [2]" in conversation_text(
+            app
+        )
+        assert app.chat.query_one("#question", Input).value == ""
+
+
+async def test_enter_on_a_quote_opens_it_in_its_transcript() -> None:
+    app = AssistantApp(lambda: FakeService())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        await pilot.press("tab")  # question → evidence
+        assert app.focused is app.chat.query_one(EvidencePane)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ContextScreen)
+        assert screen.item.key == "12:43"
+        cited = screen.query_one(".cited", Static)
+        text = cited.content
+        assert isinstance(text, Text)
+        assert "turn 43, line 528 [12:43]" in str(text)
+        assert "codes: Deployment-issues [MD] · MD-infrastructure" in str(text)
+        highlighted = [str(text)[s.start : s.end] for s in text.spans if "reverse" in str(s.style)]
+        assert highlighted == ["The, the environment not being ready, uh, at the clients."]
+        keys = [
+            str(w.content).split("[", 1)[1].split("]")[0]
+            for w in screen.query(".turn").results(Static)
+        ]
+        assert keys == ["12:40", "12:41", "12:42", "12:43", "12:44", "12:45"]
+        await pilot.press("escape")
+        assert app.screen is app.chat
+
+
+async def test_ticking_a_parent_code_ticks_its_children_and_scopes_the_next_question() -> None:
+    service = FakeService()
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        tree = app.chat.query_one(CodeTree)
+        roots = [n.data.label for n in tree.root.children if n.data]
+        assert roots == ["Data-issues", "Deployment-issues [MD]", "MM-organisation", "Q4"]
+        deployment = tree.root.children[1]
+        assert deployment.data is not None and deployment.data.count == 3
+        assert [c.data.label for c in deployment.children if c.data] == [
+            "MD-complexity",
+            "MD-infrastructure",
+        ]
+        await ask(app, pilot, "environment or empty fields?")
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44", "12:45"]
+
+        tree.focus()
+        await pilot.press("enter")  # the cursor starts on Data-issues: tick it
+        await pilot.pause()
+        assert tree.ticked == {"Data-issues", "Data-missing-value"}
+        assert "scope: 2 codes" in str(app.chat.query_one(StatusLine).render())
+        await ask(app, pilot, "environment or empty fields?")
+        _, filters = service.asked[-1]
+        assert filters.codes == ("Data-issues", "Data-missing-value")
+        assert evidence_keys(app) == ["12:45"]
+
+        tree.focus()
+        await pilot.press("enter")  # untick it: the whole family goes
+        await pilot.pause()
+        assert tree.ticked == set()
+        assert "scope" not in str(app.chat.query_one(StatusLine).render())
+
+
+async def test_n_adds_the_quote_to_notes_and_y_copies_it_with_its_citation() -> None:
+    service = FakeService()
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        await pilot.press("tab", "n")
+        await settle(app, pilot)
+        [(question, citation, mode, model)] = service.saved
+        assert (question, citation.evidence.key, mode, model) == (
+            QUESTION,
+            "12:41",
+            "extractive",
+            None,
+        )
+        await pilot.press("down", "y")
+        assert app.clipboard == (
+            "“The, the environment not being ready, uh, at the clients.” — "
+            "Interviewee, Interview 12 - Amin, turn 43, line 528 [12:43]"
+        )
+
+
+async def test_reindexing_while_a_question_is_answered_keeps_the_chat_usable() -> None:
+    service = FakeService(hold_answer=threading.Event(), hold_build=threading.Event())
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.chat.query_one("#question", Input).focus()
+        await pilot.press(*QUESTION, "enter")
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        bar = app.chat.query_one(IndexBar)
+        assert bar.display is True
+        assert str(bar.query_one("#index-label").render()).startswith("embedding 0/3")
+        # The screen still takes keys while both workers run.
+        await pilot.press(*"next")
+        assert app.chat.query_one("#question", Input).value == "next"
+        service.hold_build.set()
+        service.hold_answer.set()
+        await settle(app, pilot)
+        assert service.builds == 1
+        assert bar.display is False
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
+        assert app.chat.query_one(StatusLine).index == "index ready"
+
+
+async def test_an_llm_answer_is_streamed_then_replaced_by_the_checked_text() -> None:
+    service = FakeService(tokens=["The environment ", "was not ready [1]."])
+    app = AssistantApp(lambda: service)
+    tokens: dict[int, str] = {}
+
+    def hook(message: Message) -> None:
+        if isinstance(message, AnswerToken):  # seen once per node it bubbles through
+            tokens[id(message)] = message.text
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        assert list(tokens.values()) == ["The environment ", "was not ready [1]."]
+        view = app.chat.query_one(AnswerView)
+        assert view.streamed == "The environment was not ready [1]."
+        assert view.source == "The environment was not ready [1]."
+        assert "LLM fake" in str(app.chat.query_one("AnswerHeader").render())
+
+
+async def test_without_an_index_one_is_built_with_a_progress_view_then_ready() -> None:
+    service = FakeService(indexed=False, hold_build=threading.Event())
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, IndexingScreen)
+        assert app.ready is False
+        service.hold_build.set()
+        await settle(app, pilot)
+        assert app.screen is app.chat
+        assert app.ready is True
+        await ask(app, pilot)
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
+
+
+async def test_a_question_asked_before_the_index_is_open_is_answered_when_it_is() -> None:
+    service = FakeService(indexed=False, hold_build=threading.Event())
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("escape")  # hide the progress view; the build goes on
+        assert app.screen is app.chat
+        app.chat.query_one("#question", Input).focus()
+        await pilot.press(*QUESTION, "enter")
+        await pilot.pause()
+        assert service.asked == []
+        service.hold_build.set()
+        await settle(app, pilot)
+        assert [q for q, _ in service.asked] == [QUESTION]
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
+
+
+async def test_conversations_are_kept_and_reopen_from_history() -> None:
+    app = AssistantApp(lambda: FakeService())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert evidence_keys(app) == []
+        assert not app.chat.query(AnswerView)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is app.chat
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
+        assert "at the clients. [2]" in conversation_text(app)
+        assert app.chat.conversation_id is not None
+
+
+async def test_f1_lists_the_keys_with_what_they_do() -> None:
+    app = AssistantApp(lambda: FakeService())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        source = app.screen.query_one(Markdown).source
+        for row in (
+            "| Ctrl+R | Re-index |",
+            "| Ctrl+N | New chat |",
+            "| F2 | History |",
+            "| Ctrl+Q | Quit |",
+            "| n | Add to notes |",
+            "| y | Copy quote |",
+            "| Enter | Open in context |",
+            "| Enter | Tick code |",
+        ):
+            assert row in source
+        await pilot.press("escape")
+        assert app.screen is app.chat
+
+
+async def test_a_failing_service_shows_what_to_do_instead_of_crashing() -> None:
+    from assistant.errors import ConfigError
+
+    def broken() -> FakeService:
+        raise ConfigError("invalid settings (top_k: must be at least 1)")
+
+    app = AssistantApp(broken)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        [note] = list(app._notifications)
+        assert "top_k" in note.message and "Fix it and start the assistant again" in note.message
+        assert app.chat.query_one(StatusLine).index == "not started"
+        await ask(app, pilot)
+        assert "still opening" in list(app._notifications)[-1].message

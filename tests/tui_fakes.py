@@ -1,0 +1,180 @@
+"""A stand-in for ``Assistant`` with the same method names, for TUI tests that need to control
+timing (a question held open while the index rebuilds) or fixed data (snapshots)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from assistant.errors import IndexMissingError
+from assistant.model import (
+    Answer,
+    Citation,
+    Evidence,
+    Filters,
+    Paragraph,
+    Progress,
+    Turn,
+)
+from assistant.settings import Settings, load_settings
+
+TITLE = "Interview 12 - Amin"
+
+# (ordinal, speaker, text, codes, line) — sentences taken from the shipped Interview 12.
+TURNS: list[tuple[int, str, str, tuple[str, ...], int]] = [
+    (40, "Interviewer 1", "What were the main challenges in that project?", ("Q4",), 436),
+    (
+        41,
+        "Interviewee",
+        "Well, in that case, if we stick to the, to that, uh, project I've been, uh, talking "
+        "about it's the, the environment not being ready and. Understand, understandably, "
+        "because there's a lot, uh, there, there are other projects.",
+        ("MD-infrastructure", "MM-organisation"),
+        438,
+    ),
+    (42, "Interviewer 1", "And what slowed the deployment down?", (), 526),
+    (
+        43,
+        "Interviewee",
+        "The, the environment not being ready, uh, at the clients.",
+        ("Deployment-issues [MD]", "MD-infrastructure"),
+        528,
+    ),
+    (44, "Interviewee", "Complexity? Very complex environment.", ("MD-complexity",), 542),
+    (
+        45,
+        "Interviewee",
+        "A lot of empty fields.",
+        ("Data-issues", "Data-missing-value"),
+        130,
+    ),
+]
+
+PARENTS = {
+    "MD-infrastructure": "Deployment-issues [MD]",
+    "MD-complexity": "Deployment-issues [MD]",
+    "Data-missing-value": "Data-issues",
+}
+
+
+def make_turns() -> list[Evidence]:
+    out = []
+    for ordinal, speaker, text, codes, line in TURNS:
+        role = "interviewer" if speaker.startswith("Interviewer") else "participant"
+        turn = Turn(
+            "12",
+            ordinal,
+            speaker,
+            role,
+            (Paragraph(text, codes, lines=(line, line)),),  # type: ignore[arg-type]
+        )
+        out.append(Evidence(turn, TITLE, "corpus/Interview 12 - Amin.txt", 0.0))
+    return out
+
+
+class FakeCodebook:
+    def resolve(self, names: list[str]) -> frozenset[str]:
+        out = set(names)
+        for child, parent in PARENTS.items():
+            if parent in names:
+                out.add(child)
+        return frozenset(out)
+
+
+class FakeReader:
+    def __init__(self, turns: list[Evidence]) -> None:
+        self.turns = turns
+
+    def all_turns(self) -> list[Evidence]:
+        return list(self.turns)
+
+
+@dataclass
+class FakeReport:
+    interviews: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"interviews": self.interviews, "added": 0}
+
+
+@dataclass
+class FakeService:
+    """Answers with the turns that share a word with the question, within the filters."""
+
+    settings: Settings = field(default_factory=load_settings)
+    indexed: bool = True
+    tokens: list[str] = field(default_factory=list)
+    hold_answer: threading.Event | None = None
+    hold_build: threading.Event | None = None
+    asked: list[tuple[str, Filters]] = field(default_factory=list)
+    saved: list[tuple[str, Citation, str, str | None]] = field(default_factory=list)
+    builds: int = 0
+
+    def __post_init__(self) -> None:
+        self.turns = make_turns()
+
+    def reader(self) -> FakeReader:
+        if not self.indexed:
+            raise IndexMissingError("no index yet: run `assistant index`")
+        return FakeReader(self.turns)
+
+    def codebook(self) -> FakeCodebook:
+        return FakeCodebook()
+
+    def build_index(self, progress: Any = None) -> FakeReport:
+        for done in range(3):
+            if progress:
+                progress(Progress("embedding", done, 3, TITLE))
+            if self.hold_build is not None:
+                self.hold_build.wait(10)
+        self.indexed = True
+        self.builds += 1
+        return FakeReport()
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        on_token: Any = None,
+    ) -> Answer:
+        filters = filters or Filters()
+        self.asked.append((question, filters))
+        if self.hold_answer is not None:
+            self.hold_answer.wait(10)
+        words = {w.strip("?.,").lower() for w in question.split() if len(w) > 3}
+        hits = [
+            e
+            for e in self.turns
+            if e.turn.role == "participant"
+            and (not filters.codes or set(e.turn.codes) & set(filters.codes))
+            and words & {w.strip("?.,").lower() for w in e.turn.text.split()}
+        ]
+        for token in self.tokens:
+            on_token and on_token(token)
+        citations = [Citation(i + 1, e, e.turn.text, True) for i, e in enumerate(hits)]
+        text = (
+            "\n\n".join(f"> {c.quote} [{c.n}]" for c in citations) or "Nothing in the interviews."
+        )
+        return Answer(
+            question,
+            "llm" if self.tokens else "extractive",
+            "".join(self.tokens) or text,
+            citations,
+            evidence=hits,
+            model="fake" if self.tokens else None,
+        )
+
+    def context(self, key: str, around: int = 3) -> list[Evidence]:
+        i = next(i for i, e in enumerate(self.turns) if e.key == key)
+        return self.turns[max(0, i - around) : i + around + 1]
+
+    def evidence(self, key: str) -> Evidence | None:
+        return next((e for e in self.turns if e.key == key), None)
+
+    def save_quote(self, question: str, citation: Citation, mode: str, model: str | None) -> Any:
+        self.saved.append((question, citation, mode, model))
+        return SimpleNamespace(added=[citation], skipped=[])
