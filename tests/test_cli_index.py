@@ -1,0 +1,113 @@
+"""``assistant index`` and ``assistant search`` through the CLI entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from index_helpers import ONE, TWO, FakeCodebook, corpus, embedder, interview, small_corpus
+
+from assistant import service
+from assistant.cli import main
+from assistant.model import Corpus, LoadProblem
+
+
+@pytest.fixture(autouse=True)
+def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, Corpus]:
+    """The corpus each command loads, and the shared embedder (no model reload per test)."""
+    state = {"corpus": small_corpus()}
+    monkeypatch.setattr(service.Assistant, "load_corpus", lambda self, *a, **k: state["corpus"])
+    monkeypatch.setattr(service.Assistant, "embedder", property(lambda self: embedder()))
+    monkeypatch.setattr(
+        service.Assistant,
+        "codebook",
+        lambda self, c=None: FakeCodebook(e.turn for e in self.reader().all_turns()),
+    )
+    return state
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_index_json_then_incremental(capsys, fakes) -> None:
+    first = run_json(capsys, "index", "--json")
+    assert {k: first[k] for k in ("added", "changed", "removed", "unchanged")} == {
+        "added": ["1", "2", "3"],
+        "changed": [],
+        "removed": [],
+        "unchanged": [],
+    }
+    assert first["turns_embedded"] == 12 and first["seconds"] >= 0
+    fakes["corpus"] = corpus(interview("1", ONE), interview("2", TWO[:3], rev="cut"))
+    second = run_json(capsys, "index", "--json")
+    assert second["changed"] == ["2"] and second["removed"] == ["3"]
+    assert second["unchanged"] == ["1"] and second["turns_embedded"] == 0
+
+
+def test_index_human_output(capsys, fakes) -> None:
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert "+ added        1  Interview 1  (6 turns, 6 embedded)" in out
+    assert "0 removed, 0 unchanged; 12 turns embedded" in out
+    fakes["corpus"] = Corpus(
+        (interview("1", ONE), interview("2", TWO)),
+        errors=(LoadProblem("corpus/Interview 3.txt", "not UTF-8 text", line=2),),
+    )
+    assert main(["index"]) == 0
+    captured = capsys.readouterr()
+    assert "corpus/Interview 3.txt, line 2: not UTF-8 text" in captured.err
+    assert "! kept         3  " in captured.out
+    assert "= unchanged    1  Interview 1" in captured.out
+
+
+def test_index_refuses_empty_corpus(capsys, fakes) -> None:
+    fakes["corpus"] = Corpus(())
+    assert main(["index"]) == 1
+    assert "no transcript could be read" in capsys.readouterr().err
+
+
+def test_search_json_shape(capsys) -> None:
+    run_json(capsys, "index", "--json")
+    data = run_json(
+        capsys, "search", "upstream API changed and the pipeline broke", "-k", "2", "--json"
+    )
+    first = data["results"][0]
+    assert list(first) == [
+        "key",
+        "interview",
+        "title",
+        "source",
+        "turn",
+        "speaker",
+        "role",
+        "codes",
+        "lines",
+        "pages",
+        "score",
+        "why",
+        "text",
+    ]
+    assert first["key"] == "1:2" and first["lines"] == [4, 4] and first["pages"] is None
+    assert first["codes"] == ["ML-pipeline-issues [MLP]", "MLP-unstable-external-dependency"]
+    assert len(data["results"]) == 2
+
+
+def test_search_human_output_and_filters(capsys) -> None:
+    run_json(capsys, "index", "--json")
+    assert main(["search", "library update", "--code", "MLP", "--interview", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(" 1. 2:4      Interview 2 · Sara (participant) · line 8 · score ")
+    assert "codes: MLP-unstable-external-dependency" in out
+    assert "found by: dense #1" in out
+    assert "A third-party library update silently changed the preprocessing." in out
+    assert main(["search", "anything", "--speaker", "nobody"]) == 1
+    assert "no speaker 'nobody'" in capsys.readouterr().err
+    assert main(["search", "images", "--mode", "bm25", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["why"] == "bm25 #1"
+
+
+def test_search_before_index(capsys) -> None:
+    assert main(["search", "anything"]) == 1
+    assert "no index at" in capsys.readouterr().err
