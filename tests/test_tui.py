@@ -57,7 +57,7 @@ async def test_asking_shows_the_answer_and_its_cited_quotes() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         status = app.chat.query_one(StatusLine)
-        assert status.render() == "extractive · 1 interview, 6 turns · index ready"
+        assert str(status.render()) == "extractive · 1 interview, 6 turns · index ready"
         await ask(app, pilot)
         assert service.asked == [(QUESTION, service.asked[0][1])]
         assert service.asked[0][1].is_empty()
@@ -121,7 +121,9 @@ async def test_ticking_a_parent_code_ticks_its_children_and_scopes_the_next_ques
         await pilot.press("enter")  # the cursor starts on Data-issues: tick it
         await pilot.pause()
         assert tree.ticked == {"Data-issues", "Data-missing-value"}
-        assert "scope: 2 codes" in str(app.chat.query_one(StatusLine).render())
+        assert "scope: 2 codes (Data-issues, Data-missing-value)" in str(
+            app.chat.query_one(StatusLine).render()
+        )
         await ask(app, pilot, "environment or empty fields?")
         _, filters = service.asked[-1]
         assert filters.codes == ("Data-issues", "Data-missing-value")

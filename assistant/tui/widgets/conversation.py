@@ -9,9 +9,9 @@ from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 WELCOME = """\
-Ask a question about the interviews and press **Enter**.
+Ask a question about the interviews and press [b]Enter[/b].
 Answers are built from verbatim quotes, each cited to its interview and turn.
-Pick codes or interviews on the left to scope the next question; **F1** lists every key.
+Tick codes or interviews on the left to scope the next question; [b]F1[/b] lists every key.
 """
 
 
@@ -73,11 +73,11 @@ class Conversation(VerticalScroll, can_focus=False):
     PageDown scroll it from anywhere on the chat screen."""
 
     def on_mount(self) -> None:
-        self.mount(Static(WELCOME, classes="welcome", markup=False))
+        self.mount(Static(WELCOME, classes="welcome"))
 
     async def clear(self) -> None:
         await self.remove_children()
-        await self.mount(Static(WELCOME, classes="welcome", markup=False))
+        await self.mount(Static(WELCOME, classes="welcome"))
 
     async def ask(self, question: str, scope: str) -> AnswerView:
         """Show a question and return the (still empty) view its answer will fill."""

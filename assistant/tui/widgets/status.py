@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label, ProgressBar, Static
 
@@ -18,11 +19,12 @@ class StatusLine(Static):
     index: reactive[str] = reactive("opening the index…")
     scope: reactive[str] = reactive("")
 
-    def render(self) -> str:
+    def render(self) -> Content:
         parts = [self.mode, self.corpus, self.index]
         if self.scope:
             parts.append(f"scope: {self.scope}")
-        return " · ".join(p for p in parts if p)
+        # Plain content: code labels such as "ML-pipeline-issues [MLP]" are not markup.
+        return Content(" · ".join(p for p in parts if p))
 
 
 def progress_text(progress: Progress) -> str:
