@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# The fake OpenAI-compatible endpoint (tests/fake_llm.py) and its `fake_llm` fixture.
+pytest_plugins = ["fake_llm"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = REPO / "corpus"
 SHIPPED_FILE = SHIPPED_CORPUS / "Interview 12 - Amin.txt"

@@ -50,6 +50,8 @@ class Reply:
 
 @dataclass
 class Recorded:
+    """One request received; header names are lower-cased."""
+
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
@@ -120,7 +122,7 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = {"_raw": raw.decode(errors="replace")}
-            fake.record(Recorded(self.path, dict(self.headers.items()), body))
+            fake.record(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             reply = fake.next_reply()
             if reply.delay and fake.stopping.wait(reply.delay):
                 return

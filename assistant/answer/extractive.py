@@ -142,12 +142,15 @@ def _window(sentence: str, query: list[str]) -> str:
     tokens = sentence.split(" ")
     if len(words(sentence)) <= LONG_SENTENCE or len(tokens) <= WINDOW:
         return sentence
-    hits = [1 if set(terms(tok)) & set(query) else 0 for tok in tokens]
-    best_start, best_hits = 0, -1
-    for start in range(0, len(tokens) - WINDOW + 1):
-        found = sum(hits[start : start + WINDOW])
-        if found > best_hits:
-            best_start, best_hits = start, found
+    hits = [i for i, tok in enumerate(tokens) if set(terms(tok)) & set(query)]
+    centre = sum(hits) / len(hits) if hits else 0.0
+
+    def fit(start: int) -> tuple[int, float, int]:
+        # Most question words inside, then those words nearest the middle, then earliest.
+        inside = sum(1 for i in hits if start <= i < start + WINDOW)
+        return (-inside, abs(start + (WINDOW - 1) / 2 - centre), start)
+
+    best_start = min(range(0, len(tokens) - WINDOW + 1), key=fit)
     piece = " ".join(tokens[best_start : best_start + WINDOW])
     if best_start > 0:
         piece = f"{ELLIPSIS} {piece}"

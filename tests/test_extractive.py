@@ -1,0 +1,137 @@
+"""The offline answer: verbatim sentences of the evidence, grouped into themes, cited."""
+
+from __future__ import annotations
+
+import re
+
+from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, turn
+
+from assistant.answer import extractive_answer, verify_answer
+from assistant.answer.prompts import refusal_phrase
+from assistant.model import Paragraph, Turn
+
+QUOTE_LINE = re.compile(r'^- "(.*)" \[(\d+)\]$')
+
+
+def _quote_lines(text: str) -> list[tuple[str, int]]:
+    return [
+        (m.group(1), int(m.group(2))) for line in text.splitlines() if (m := QUOTE_LINE.match(line))
+    ]
+
+
+def test_answer_quotes_the_reasons_for_late_projects() -> None:
+    answer = extractive_answer(QUESTION, late_projects())
+    assert answer.mode == "extractive" and not answer.refused
+    quotes = dict((n, q) for q, n in _quote_lines(answer.text))
+    assert quotes[1] == "The, the environment not being ready, uh, at the clients."
+    assert quotes[2] == (
+        "And also the fact that it's, uh, it's a very complex environment to operate, "
+        "to operationalize the, the model."
+    )
+    by_n = {c.n: c for c in answer.citations}
+    assert by_n[1].evidence.turn.lines == (528, 528)
+    assert by_n[2].evidence.turn.lines == (532, 536)
+    assert all(c.verified for c in answer.citations)
+
+
+def test_same_evidence_gives_the_same_answer() -> None:
+    first = extractive_answer(QUESTION, late_projects())
+    second = extractive_answer(QUESTION, late_projects())
+    assert first.text == second.text
+    assert [c.to_dict() for c in first.citations] == [c.to_dict() for c in second.citations]
+
+
+def test_every_quote_is_verbatim_from_one_paragraph_and_passes_the_verifier() -> None:
+    ev = late_projects()
+    answer = extractive_answer(QUESTION, ev)
+    source = SHIPPED.read_text(encoding="utf-8")
+    lines = _quote_lines(answer.text)
+    assert len(lines) == len(answer.citations) >= 8
+    for citation in answer.citations:
+        fragments = citation.quote.split(" \u2026 ")
+        paragraphs = [p.text for p in citation.evidence.turn.paragraphs]
+        assert any(all(f in p for f in fragments) for p in paragraphs), citation.quote
+        assert all(f in source for f in fragments)
+    checked = verify_answer(answer.text, ev)
+    assert checked.unverified == []
+    assert checked.text == answer.text
+    assert [(c.n, c.quote) for c in checked.citations] == [(c.n, c.quote) for c in answer.citations]
+
+
+def test_coded_turns_are_grouped_by_code() -> None:
+    answer = extractive_answer(QUESTION, late_projects())
+    sections = _sections(answer.text)
+    assert [n for _, n in _quote_lines(sections["Code: Data-low-quantity"])] == [6, 7]
+    # "Misc" says nothing about content: the specific code names the theme.
+    assert [n for _, n in _quote_lines(sections["Code: Stakeholders-lack-of-knowledge"])] == [4]
+    assert "Code: Misc" not in sections
+
+
+def test_uncoded_turns_are_clustered_and_named_by_distinctive_words() -> None:
+    labelling = [
+        "We labelled the images by hand, and the labelling took three months.",
+        "The labelling was inconsistent because every annotator labelled images differently.",
+        "Manual labelling of images is expensive, so we labelled only a sample.",
+    ]
+    deployment = [
+        "Deployment on the cloud servers failed because the servers had no GPU.",
+        "The cloud deployment needed new servers and a long security review.",
+        "Our servers in the cloud were not ready for deployment until spring.",
+    ]
+    mixed = [labelling[0], deployment[0], labelling[1], deployment[1], labelling[2], deployment[2]]
+    turns = [
+        Turn("7", 10 * i, "Interviewee", "participant", (Paragraph(text, lines=(i, i)),))
+        for i, text in enumerate(mixed, start=1)
+    ]
+    answer = extractive_answer("what problems did the team have?", evidence(turns))
+    sections = _sections(answer.text)
+    assert len(sections) == 2
+    headings = list(sections)
+    assert headings[0].startswith("Theme: ") and "label" in headings[0]
+    assert "server" in headings[1] or "cloud" in headings[1] or "deployment" in headings[1]
+    assert [n for _, n in _quote_lines(sections[headings[0]])] == [1, 3, 5]
+    assert [n for _, n in _quote_lines(sections[headings[1]])] == [2, 4, 6]
+    assert answer.text.splitlines()[-1] == "1 interview \u00b7 6 turns \u00b7 0 codes"
+
+
+def test_counts_line_names_interviews_turns_and_codes() -> None:
+    answer = extractive_answer(QUESTION, late_projects())
+    assert answer.text.splitlines()[-1] == (
+        "1 interview \u00b7 9 turns \u00b7 3 codes "
+        "(Data-low-quantity, Misc, Stakeholders-lack-of-knowledge)"
+    )
+
+
+def test_omitted_sentences_are_marked_and_long_sentences_cut_at_words() -> None:
+    # Line 542: several sentences; the question picks one in the middle.
+    ev = evidence([turn(1, "Interviewee", para(542))])
+    answer = extractive_answer("were the client's employees inexperienced?", ev)
+    [(quote, n)] = _quote_lines(answer.text)
+    assert quote.startswith("\u2026 ") and "inexperienced" in quote
+    long_text = " ".join(f"word{i}," for i in range(80)) + " and the deployment failed badly."
+    long_ev = evidence([Turn("9", 1, "P", "participant", (Paragraph(long_text, lines=(1, 1)),))])
+    long_answer = extractive_answer("why did the deployment fail?", long_ev)
+    [(long_quote, _)] = _quote_lines(long_answer.text)
+    assert long_quote.startswith("\u2026 ") and long_quote.endswith("deployment failed badly.")
+    assert len(long_quote.split()) < 40
+    assert long_answer.citations[0].quote in long_text
+
+
+def test_no_evidence_is_a_refusal() -> None:
+    answer = extractive_answer(QUESTION, [])
+    assert answer.refused and answer.text == refusal_phrase()
+    assert answer.citations == []
+    fillers = evidence([turn(1, "Interviewee", para(29))])  # "Yeah."
+    assert extractive_answer(QUESTION, fillers).refused
+
+
+def _sections(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("### "):
+            current = line[4:]
+            out[current] = ""
+        elif current is not None and line.startswith("- "):
+            out[current] += line + "\n"
+    return out
