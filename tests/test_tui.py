@@ -290,3 +290,17 @@ async def test_a_failing_service_shows_what_to_do_instead_of_crashing() -> None:
         assert app.chat.query_one(StatusLine).index == "not started"
         await ask(app, pilot)
         assert "still opening" in list(app._notifications)[-1].message
+
+
+def test_the_app_module_does_not_load_the_heavy_libraries() -> None:
+    """First paint must not wait for them: they are imported in workers, after the paint."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assistant.cli.chat, assistant.tui.app\n"
+        "heavy = {'chromadb', 'llama_index', 'onnxruntime', 'openai', 'tokenizers'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
