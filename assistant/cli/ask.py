@@ -1,0 +1,150 @@
+"""``assistant ask``: answer a question from the interviews, with checked, cited quotes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from assistant.cli.common import (
+    add_filter_arguments,
+    assistant_from,
+    filters_from,
+    print_json,
+    span_label,
+)
+from assistant.errors import AssistantError
+from assistant.model import Answer, Citation
+
+DESCRIPTION = """\
+Answer a question from the indexed interviews. The turns that best match the question are
+retrieved (as with `assistant search`), then:
+
+  * with no LLM configured (the default), the answer is extractive and fully offline: the
+    most relevant verbatim sentences of those turns, grouped by code (or, for uncoded turns,
+    by theme), each cited, then a count of interviews, turns and codes;
+  * with an LLM (ASSISTANT_LLM_MODEL plus ASSISTANT_LLM_BASE_URL and/or an API key), a model
+    writes the answer from the numbered turns, streaming it to a terminal; every [n] and
+    every quote is then checked against the turns in code. Citations to turns not supplied
+    are removed; quotes not found verbatim lose their quotation marks and are listed as
+    unverified. If the endpoint fails, a one-line notice and the extractive answer follow.
+
+Each citation is listed with its quote, interview, speaker, turn, line or page span, codes
+and ✓ (found verbatim in the cited turn) or ✗.
+
+JSON (--json): {"question", "mode": "extractive"|"llm", "model", "answer",
+"citations": [{"n", "key", "interview", "title", "speaker", "turn", "lines", "pages",
+"codes", "quote", "verified"}], "unverified": [{"n"?, "quote"?, "reason"}], "notice"?,
+"timings": {"retrieve", "answer", "total"}}; lines/pages are [first, last] or null.
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "ask",
+        help="answer a question with verbatim, cited and checked quotes",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("question", metavar="QUESTION", help="the question, in quotes")
+    parser.add_argument(
+        "-k", type=int, default=None, metavar="N", help="turns retrieved (default top_k, 8)"
+    )
+    add_filter_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    parser.add_argument(
+        "--save", action="store_true", help="append the answer's verified quotes to the notes file"
+    )
+    parser.set_defaults(func=run)
+
+
+class _Stream:
+    """Writes tokens to the terminal as they arrive, remembering what was shown."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def __call__(self, token: str) -> None:
+        self.shown.append(token)
+        sys.stdout.write(token)
+        sys.stdout.flush()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.shown)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.k is not None and args.k < 1:
+        raise AssistantError("-k must be at least 1")
+    if not args.question.strip():
+        raise AssistantError("the question is empty")
+    assistant = assistant_from(args)
+    stream = None
+    if not args.json and sys.stdout.isatty() and assistant.settings.llm_enabled:
+        stream = _Stream()
+    answer = assistant.ask(args.question, k=args.k, filters=filters_from(args), on_token=stream)
+
+    if args.json:
+        print_json(answer.to_dict())
+    else:
+        _print_answer(answer, stream)
+    if args.save:
+        _save(assistant, answer, to_stderr=args.json)
+    return 0
+
+
+def _save(assistant: Any, answer: Answer, *, to_stderr: bool) -> None:
+    """The notes module decides what is worth saving (verified quotes only)."""
+    result = assistant.save_answer(answer)
+    print(f"Saved: {result.summary()}", file=sys.stderr if to_stderr else sys.stdout)
+
+
+def _print_answer(answer: Answer, stream: _Stream | None) -> None:
+    streamed = stream.text if stream is not None else ""
+    if streamed:
+        print()
+        if answer.mode != "llm":  # the endpoint failed part-way: say so, then the fallback
+            print(f"\nNotice: {answer.notice}\n")
+            print(answer.text)
+        elif answer.text.strip() != streamed.strip():
+            print("\nAfter checking quotes and citations against the turns, the answer reads:\n")
+            print(answer.text)
+    else:
+        if answer.notice:
+            print(f"Notice: {answer.notice}\n")
+        print(answer.text)
+
+    if answer.citations:
+        print("\nCitations")
+        for c in answer.citations:
+            print(_citation_line(c))
+    if answer.unverified:
+        print("\nNot verified")
+        for u in answer.unverified:
+            label = f"[{u.n}] " if u.n is not None else ""
+            quote = f'"{u.quote}" — ' if u.quote else ""
+            print(f"  ✗ {label}{quote}{u.reason}")
+    if answer.notice and answer.mode == "llm":
+        print(f"\nNotice: {answer.notice}")
+    print(f"\n{_footer(answer)}")
+
+
+def _citation_line(c: Citation) -> str:
+    t = c.evidence.turn
+    quote = f'"{c.quote}"' if c.quote else "(cited without a quote)"
+    mark = "✓ verified" if c.verified else "✗ not found verbatim"
+    codes = ", ".join(t.codes) if t.codes else "none"
+    return (
+        f"  [{c.n}] {quote}\n"
+        f"      — {c.evidence.title} · {t.speaker} · turn {t.ordinal} ({t.key}) · "
+        f"{span_label(t.lines, t.pages)} · codes: {codes} · {mark}"
+    )
+
+
+def _footer(answer: Answer) -> str:
+    mode = f"LLM answer ({answer.model})" if answer.mode == "llm" else "extractive answer"
+    turns = len(answer.evidence)
+    total = answer.timings.get("total")
+    timing = f" · {total:.2f} s" if total is not None else ""
+    return f"[{mode} · {turns} turn{'s' * (turns != 1)} retrieved{timing}]"
