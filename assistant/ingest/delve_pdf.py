@@ -1,0 +1,139 @@
+"""Delve print-outs (PDF), read with pdfplumber.
+
+Speakers are the bold lines, paragraphs the body lines between them, codes the chips under a
+paragraph. A paragraph cut by a page break is joined back together; page header and footer are
+dropped. Provenance is the page span of each paragraph.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pdfplumber
+
+from assistant.errors import CorpusError
+from assistant.ingest.assemble import Block, add_codes, build_interview
+from assistant.ingest.ids import clean_stem
+from assistant.ingest.pdf_lines import PdfLine, body_size, classify, page_glyphs
+from assistant.ingest.speakers import UNKNOWN_SPEAKER
+from assistant.model import Interview, Paragraph
+
+#: Every page of a Delve print-out carries its print URL in the footer.
+DELVE_MARK = "delvetool.com"
+#: Lines of one paragraph are this many body-font sizes apart at most (paragraphs ~4.4).
+LINE_STEP = 3.0
+
+
+def read_delve_pdf(path: Path, data: bytes, sha256: str) -> Interview:
+    """Read one Delve print-out; CorpusError (naming the page) for anything else."""
+    lines = pdf_lines(path, data)
+    title = next((line.text for line in lines if line.kind == "title"), "") or clean_stem(path)
+    blocks = assemble(lines)
+    if not any(b.speaker != UNKNOWN_SPEAKER for b in blocks):
+        raise CorpusError(path, "no speakers found (no bold speaker names above the paragraphs)")
+    return build_interview(path, sha256, "delve-pdf", title, blocks)
+
+
+def pdf_lines(path: Path, data: bytes) -> list[PdfLine]:
+    """Every classified line of the document, page by page."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many unrelated types for damaged files
+        raise CorpusError(path, _open_problem(exc)) from None
+    out: list[PdfLine] = []
+    with pdf:
+        try:
+            pages = list(pdf.pages)
+        except Exception as exc:
+            raise CorpusError(path, _open_problem(exc)) from None
+        if not pages:
+            raise CorpusError(path, "the PDF has no pages")
+        body = 0.0
+        for number, page in enumerate(pages, start=1):
+            try:
+                glyphs = page_glyphs(page.layout, float(page.height))
+            except Exception as exc:
+                raise CorpusError(
+                    path, f"page cannot be read ({_describe(exc)})", page=number
+                ) from None
+            if number == 1:
+                body = body_size(glyphs)
+            lines = classify(glyphs, number, float(page.height), body)
+            if number == 1 and not any(
+                line.kind == "margin" and DELVE_MARK in line.text for line in lines
+            ):
+                raise CorpusError(
+                    path,
+                    "is not a Delve print-out (no Delve print footer on the first page)",
+                    page=1 if glyphs else None,
+                )
+            out.extend(lines)
+    return out
+
+
+def assemble(lines: list[PdfLine]) -> list[Block]:
+    """Speaker blocks from classified lines: text lines gather into paragraphs, chips code
+    the paragraph above them."""
+    blocks: list[Block] = []
+    texts: list[str] = []  # lines of the paragraph being read
+    first_page = last_page = 0
+    prev: PdfLine | None = None
+
+    def close() -> None:
+        nonlocal texts
+        if texts:
+            blocks[-1].paragraphs.append(
+                Paragraph(_join_lines(texts), pages=(first_page, last_page))
+            )
+            texts = []
+
+    for line in lines:
+        if line.kind in ("margin", "title"):
+            continue
+        if line.kind == "speaker":
+            close()
+            blocks.append(Block(line.text, where=line.page))
+        elif line.kind == "text":
+            if not blocks:
+                blocks.append(Block(UNKNOWN_SPEAKER, where=line.page))
+            follows = prev is not None and prev.kind == "text" and bool(texts)
+            if follows and prev is not None and prev.page == line.page:
+                follows = line.top - prev.top <= LINE_STEP * line.size
+            if not follows:
+                close()
+                first_page = line.page
+            texts.append(line.text)
+            last_page = line.page
+        elif line.kind == "chips" and blocks:
+            close()
+            paragraphs = blocks[-1].paragraphs
+            if paragraphs:
+                paragraphs[-1] = add_codes(paragraphs[-1], line.labels)
+        prev = line
+    close()
+    return blocks
+
+
+def _join_lines(texts: list[str]) -> str:
+    """Printed lines back into one paragraph: a line that ends in a word's hyphen was wrapped
+    inside the word (``machine-`` + ``learning``), any other wrap was a space."""
+    out = texts[0]
+    for text in texts[1:]:
+        if len(out) > 1 and out[-1] == "-" and out[-2].isalpha() and text[:1].isalpha():
+            out += text
+        else:
+            out += " " + text
+    return out
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _open_problem(exc: Exception) -> str:
+    name = type(exc).__name__.lower()
+    if "password" in name or "encrypt" in name:
+        return "the PDF is encrypted (password-protected); save an unprotected copy"
+    return f"is not a readable PDF, it may be damaged ({_describe(exc)})"

@@ -1,0 +1,157 @@
+"""Loading a corpus: every transcript under the given files and folders, each problem reported.
+
+One bad file never stops the others: it becomes a LoadProblem naming the file (and line or
+page). When one interview is found in several formats the coded one wins (``FORMAT_PRIORITY``)
+and the choice is reported as a notice; the same interview twice in one format is an error for
+the second file, which is not loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
+
+from assistant.errors import CorpusError
+from assistant.ingest.delve_pdf import read_delve_pdf
+from assistant.ingest.delve_text import read_delve_text
+from assistant.ingest.source import read_source
+from assistant.ingest.transcript import read_transcript
+from assistant.model import FORMAT_PRIORITY, Corpus, Interview, LoadProblem, Progress
+
+#: Files in a corpus folder that document it rather than hold an interview.
+_DOCUMENTATION = re.compile(r"^(readme|licen[cs]e|notice|changelog|copying)\b", re.IGNORECASE)
+_FORMAT_NAMES = {
+    "delve-pdf": "Delve PDF",
+    "delve-text": "Delve text export",
+    "transcript": "plain transcript",
+}
+
+
+def read_file(path: Path, known_codes: Collection[str] = ()) -> Interview:
+    """Read one transcript of any supported format, chosen by its content.
+
+    ``known_codes`` are labels already seen elsewhere in the corpus; they help recognise
+    one-word code lines (``Misc``) in a Delve text export. Raises CorpusError only.
+    """
+    path = Path(path)
+    try:
+        source = read_source(path)
+        if source.kind == "pdf":
+            return read_delve_pdf(path, source.data, source.sha256)
+        if source.kind == "delve-text":
+            return read_delve_text(path, source.text, source.sha256, known_codes)
+        return read_transcript(path, source.text, source.sha256)
+    except CorpusError:
+        raise
+    except RecursionError:
+        raise CorpusError(path, "is nested too deeply to be read") from None
+    except Exception as exc:  # a reader bug must still name the file, not crash the load
+        raise CorpusError(path, f"could not be read ({type(exc).__name__}: {exc})") from None
+
+
+def collect_files(
+    paths: Iterable[Path], problems: list[LoadProblem], notices: list[LoadProblem]
+) -> list[Path]:
+    """Files named, and every file under folders named (recursively, hidden ones skipped)."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                relative = found.relative_to(path).parts
+                if any(part.startswith(".") for part in relative):
+                    continue
+                if _DOCUMENTATION.match(found.name):
+                    notices.append(
+                        LoadProblem(
+                            str(found),
+                            "skipped: documentation, not an interview (name the file to read it)",
+                            severity="notice",
+                        )
+                    )
+                    continue
+                files.append(found)
+        else:
+            problems.append(LoadProblem(str(path), "no such file or folder"))
+    return list(dict.fromkeys(files))
+
+
+def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None = None) -> Corpus:
+    """Every interview under ``paths``, with every problem found; never raises for bad files."""
+    errors: list[LoadProblem] = []
+    notices: list[LoadProblem] = []
+    files = collect_files(paths, errors, notices)
+    # PDFs first, so the labels of the coded print-outs help recognise the code lines of
+    # Delve text exports read after them.
+    ordered = sorted(files, key=lambda p: not _is_pdf(p))
+    loaded: list[Interview] = []
+    known: set[str] = set()
+    for done, path in enumerate(ordered, start=1):
+        if progress is not None:
+            progress(Progress("load", done - 1, len(ordered), path.name))
+        try:
+            interview = read_file(path, known)
+        except CorpusError as exc:
+            errors.append(LoadProblem(exc.source, exc.problem, line=exc.line, page=exc.page))
+            continue
+        known.update(c for t in interview.turns for c in t.codes)
+        loaded.append(interview)
+    if progress is not None:
+        progress(Progress("load", len(ordered), len(ordered), "done"))
+    # Restore the order files were given in, so "the second file" means what a user expects.
+    position = {path: i for i, path in enumerate(files)}
+    loaded.sort(key=lambda i: position[Path(i.source)])
+    kept = _choose(loaded, errors, notices)
+    return Corpus(tuple(sorted(kept, key=_id_order)), tuple(errors), tuple(notices))
+
+
+def _choose(
+    loaded: list[Interview], errors: list[LoadProblem], notices: list[LoadProblem]
+) -> list[Interview]:
+    by_id: dict[str, list[Interview]] = {}
+    for interview in loaded:
+        same = by_id.setdefault(interview.id, [])
+        twin = next((i for i in same if i.format == interview.format), None)
+        if twin is not None:
+            errors.append(
+                LoadProblem(
+                    interview.source,
+                    f"interview {interview.id} is already loaded from {twin.source} "
+                    f"(same format, {_FORMAT_NAMES[interview.format]}); this file is skipped",
+                )
+            )
+            continue
+        same.append(interview)
+    kept = []
+    for ident, versions in by_id.items():
+        versions.sort(key=lambda i: FORMAT_PRIORITY[i.format])
+        best = versions[0]
+        kept.append(best)
+        for other in versions[1:]:
+            notices.append(
+                LoadProblem(
+                    other.source,
+                    f"not used: interview {ident} is also in {best.source}, and a "
+                    f"{_FORMAT_NAMES[best.format]} is preferred to a "
+                    f"{_FORMAT_NAMES[other.format]} (coded formats first)",
+                    severity="notice",
+                )
+            )
+    return kept
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(1024).lstrip()[:5] == b"%PDF-"
+    except OSError:
+        return False
+
+
+def _id_order(interview: Interview) -> tuple[int, int, str]:
+    if interview.id.isdigit():
+        return (0, int(interview.id), "")
+    return (1, 0, interview.id)
