@@ -6,8 +6,11 @@ control timing and data; ``test_real_*`` tests run the real service on the shipp
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.message import Message
 from textual.pilot import Pilot
@@ -23,6 +26,7 @@ from assistant.tui.widgets.code_tree import CodeTree
 from assistant.tui.widgets.conversation import AnswerView
 from assistant.tui.widgets.evidence import EvidencePane
 from assistant.tui.widgets.status import IndexBar, StatusLine
+from tests.fake_llm import FakeLLM, Reply
 from tests.tui_fakes import FakeService
 
 QUESTION = "why did projects run late because of the environment?"
@@ -292,6 +296,23 @@ async def test_a_failing_service_shows_what_to_do_instead_of_crashing() -> None:
         assert "still opening" in list(app._notifications)[-1].message
 
 
+async def test_the_command_palette_runs_the_apps_commands() -> None:
+    service = FakeService()
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("New conversation", "Re-index", "History", "Help", "Clear filters"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"re-index")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert service.builds == 1
+
+
 def test_the_app_module_does_not_load_the_heavy_libraries() -> None:
     """First paint must not wait for them: they are imported in workers, after the paint."""
     import subprocess
@@ -304,3 +325,155 @@ def test_the_app_module_does_not_load_the_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- the real service on the shipped corpus ------------------------------------------------
+
+REAL_QUESTION = "why did projects run late?"
+SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SHIPPED_FILE = SHIPPED_CORPUS / "Interview 12 - Amin.txt"
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One index of the shipped corpus for the module: building it is the slow part."""
+    from assistant.service import make_assistant
+
+    folder = tmp_path_factory.mktemp("index")
+    make_assistant(corpus_dir=SHIPPED_CORPUS, index_dir=folder).build_index()
+    return folder
+
+
+@pytest.fixture
+def real_app(built_index: Path, monkeypatch: pytest.MonkeyPatch) -> AssistantApp:
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(built_index))
+    return AssistantApp()
+
+
+async def test_real_first_launch_builds_the_index_then_answers() -> None:
+    app = AssistantApp()  # the conftest's empty index folder: nothing built yet
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, IndexingScreen)
+        await settle(app, pilot)
+        assert app.screen is app.chat and app.ready
+        status = str(app.chat.query_one(StatusLine).render())
+        assert status.startswith("extractive · 1 interview, ")
+        assert status.endswith("index ready")
+        await ask(app, pilot, REAL_QUESTION)
+        assert evidence_keys(app), "no quotes for the question"
+
+
+async def test_real_answer_cites_the_clients_environment(real_app: AssistantApp) -> None:
+    app = real_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, REAL_QUESTION)
+        items = app.chat.query_one(EvidencePane).items
+        assert items and all(i.key.startswith("12:") for i in items)
+        environment = [i for i in items if "environment" in i.quote.lower()]
+        assert environment, [i.quote for i in items]
+        assert all(i.data["verified"] for i in environment)
+        shipped = SHIPPED_FILE.read_text(encoding="utf-8")
+        assert all(" ".join(i.quote.split()) in " ".join(shipped.split()) for i in environment)
+        # The context view opens the cited turn with its passage highlighted.
+        pane = app.chat.query_one(EvidencePane)
+        pane.focus()
+        pane.highlighted = items.index(environment[0])
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContextScreen)
+        cited = app.screen.query_one(".cited", Static).content
+        assert isinstance(cited, Text)
+        assert f"[{environment[0].key}]" in cited.plain
+        assert any("reverse" in str(s.style) for s in cited.spans)
+
+
+async def test_real_code_filter_scopes_the_next_answer(real_app: AssistantApp) -> None:
+    app = real_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        tree = app.chat.query_one(CodeTree)
+        [family] = [n for n in tree.root.children if n.data and n.data.children] or [None]
+        assert family is not None and family.data is not None, "no parent code in the tree"
+        assert tree.tick(family.data.label)
+        allowed = {n.label for n in family.data.walk()}
+        assert tree.ticked == allowed
+        await ask(app, pilot, REAL_QUESTION)
+        items = app.chat.query_one(EvidencePane).items
+        assert items
+        assert all(set(i.data["codes"]) & allowed for i in items)
+
+
+async def test_real_n_writes_the_quote_to_the_notes_file(real_app: AssistantApp) -> None:
+    app = real_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, REAL_QUESTION)
+        first = app.chat.query_one(EvidencePane).items[0]
+        await pilot.press("tab", "n")
+        await settle(app, pilot)
+        notes = Path(os.environ["ASSISTANT_NOTES_FILE"]).read_text(encoding="utf-8")
+        assert REAL_QUESTION in notes
+        assert f"key={first.key}" in notes
+        assert " ".join(first.quote.split())[:60] in " ".join(notes.split())
+
+
+async def test_real_reindex_while_a_question_is_answered(real_app: AssistantApp) -> None:
+    app = real_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.chat.query_one("#question", Input).focus()
+        await pilot.press(*REAL_QUESTION, "enter", "ctrl+r")
+        assert app.chat.query_one(IndexBar).display is True
+        await settle(app, pilot)
+        assert app.chat.query_one(IndexBar).display is False
+        assert app.chat.query_one(StatusLine).index == "index ready"
+        assert any("environment" in i.quote.lower() for i in app.chat.query_one(EvidencePane).items)
+        assert any(n.title == "Index up to date" for n in app._notifications)
+
+
+def _llm_env(monkeypatch: pytest.MonkeyPatch, fake_llm: FakeLLM) -> None:
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", fake_llm.url)
+    monkeypatch.setenv("ASSISTANT_LLM_MODEL", "fake-model")
+    monkeypatch.setenv("ASSISTANT_LLM_API_KEY", "sk-test")
+    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
+
+
+async def test_real_llm_answer_streams_from_an_openai_compatible_server(
+    real_app: AssistantApp, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _llm_env(monkeypatch, fake_llm)
+    fake_llm.script(Reply(content="Projects ran late because the environment was not ready [1]."))
+    tokens: dict[int, str] = {}
+
+    def hook(message: Message) -> None:
+        if isinstance(message, AnswerToken):
+            tokens[id(message)] = message.text
+
+    app = real_app
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await settle(app, pilot)
+        assert app.chat.query_one(StatusLine).mode == "LLM fake-model"
+        await ask(app, pilot, REAL_QUESTION)
+        assert len(tokens) > 3
+        assert "".join(tokens.values()).startswith("Projects ran late because the environment")
+        assert "LLM fake-model" in str(app.chat.query_one("AnswerHeader").render())
+        assert "environment was not ready" in conversation_text(app)
+        assert len(fake_llm.requests) == 1
+
+
+async def test_real_failing_endpoint_shows_a_notice_and_the_extractive_answer(
+    real_app: AssistantApp, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _llm_env(monkeypatch, fake_llm)
+    fake_llm.script(Reply(status=500, error="model crashed"))
+    app = real_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, REAL_QUESTION)
+        header = str(app.chat.query_one("AnswerHeader").render())
+        assert header.startswith("extractive · LLM unavailable")
+        assert any("LLM unavailable" in n.message for n in app._notifications)
+        items = app.chat.query_one(EvidencePane).items
+        assert items and all(i.data["verified"] for i in items)
