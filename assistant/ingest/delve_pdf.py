@@ -16,6 +16,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, add_codes, build_interview
 from assistant.ingest.ids import clean_stem
 from assistant.ingest.pdf_lines import PdfLine, body_size, classify, page_glyphs
+from assistant.ingest.source import DELVE_FOOTER
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.model import Interview, Paragraph
 
@@ -89,7 +90,7 @@ def assemble(lines: list[PdfLine]) -> list[Block]:
             texts = []
 
     for line in lines:
-        if line.kind in ("margin", "title"):
+        if line.kind in ("margin", "title") or DELVE_FOOTER.match(line.text):
             continue
         if line.kind == "speaker":
             close()

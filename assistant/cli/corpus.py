@@ -1,0 +1,167 @@
+"""``assistant corpus`` and ``assistant codes``: what was read from the transcripts.
+
+Both read the files directly (no index needed), so they are the first thing to run on a new
+folder of transcripts: every file that cannot be read is listed with the reason and the line or
+page, and every other file still loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.model import Corpus, Progress
+
+CORPUS_DESCRIPTION = """\
+List the interviews read from PATH (files or folders, searched recursively; default the
+corpus folder, ASSISTANT_CORPUS_DIR or ./corpus): id, format, turns, codes applied and distinct
+codes, then every problem found. Formats are recognised by content: Delve text exports
+(Markdown with speaker headings and code lines), Delve PDF print-outs, and plain transcripts
+(`Speaker: text`). When an interview is found in several formats the coded one is used and the
+choice is reported. Exit status 1 when nothing could be loaded, or with --strict when any file
+had a problem.
+"""
+
+CODES_DESCRIPTION = """\
+The code tree of the interviews under PATH (default the corpus folder), with how often each
+code was applied and in how many turns and interviews. Parents carry an abbreviation
+(ML-pipeline-issues [MLP]) and hold the codes starting with it (MLP-...); X-fix is listed under
+the issue X it mitigates; Q4.3-style labels are interview-guide question tags. Any of these
+names or abbreviations works as --code in search, ask and quotes.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    corpus = subparsers.add_parser(
+        "corpus",
+        help="list the interviews read from the transcripts, and every problem",
+        description=CORPUS_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_paths(corpus)
+    corpus.add_argument(
+        "--json", action="store_true", help="print interviews, turns and problems as JSON"
+    )
+    corpus.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when any file had a problem"
+    )
+    corpus.set_defaults(func=run_corpus)
+
+    codes = subparsers.add_parser(
+        "codes",
+        help="show the code tree with counts",
+        description=CODES_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_paths(codes)
+    codes.add_argument("--json", action="store_true", help="print the codes as JSON")
+    codes.set_defaults(func=run_codes)
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="transcript files or folders (default: the configured corpus folder)",
+    )
+
+
+def _load(args: argparse.Namespace) -> Corpus:
+    from assistant.cli.common import assistant_from
+
+    service = assistant_from(args)
+    return service.load_corpus(args.paths or None, progress=_progress_reporter())
+
+
+def _progress_reporter():  # type: ignore[no-untyped-def]
+    """Show which file is being read when a person is watching (PDFs take a moment)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(step: Progress) -> None:
+        if step.done >= step.total:
+            sys.stderr.write("\r\033[K")
+        else:
+            sys.stderr.write(f"\r\033[KReading {step.done + 1}/{step.total}: {step.detail}")
+        sys.stderr.flush()
+
+    return report
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    from assistant.cli.common import print_json
+
+    corpus = _load(args)
+    if args.json:
+        print_json(corpus.to_dict())
+    else:
+        _print_corpus(corpus)
+    if not corpus.interviews:
+        if args.json:
+            print("assistant: no interview could be loaded", file=sys.stderr)
+        return 1
+    return 1 if args.strict and corpus.errors else 0
+
+
+def run_codes(args: argparse.Namespace) -> int:
+    from assistant.cli.common import assistant_from, print_json
+
+    corpus = _load(args)
+    codebook = assistant_from(args).codebook(corpus)
+    if args.json:
+        data = codebook.to_dict()
+        data["errors"] = [e.to_dict() for e in corpus.errors]
+        print_json(data)
+    else:
+        print(codebook.render())
+        for problem in corpus.errors:
+            print(f"problem: {problem}", file=sys.stderr)
+    if not corpus.interviews:
+        print("assistant: no interview could be loaded", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_corpus(corpus: Corpus) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    # Piped output keeps whole titles and ids rather than wrapping them at 80 columns.
+    width = None if sys.stdout.isatty() else 160
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
+    if corpus.interviews:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("id", justify="right")
+        table.add_column("title")
+        table.add_column("format")
+        table.add_column("turns", justify="right")
+        table.add_column("codes applied", justify="right")
+        table.add_column("distinct codes", justify="right")
+        for interview in corpus.interviews:
+            distinct = {c for t in interview.turns for c in t.codes}
+            table.add_row(
+                interview.id,
+                interview.title,
+                interview.format,
+                str(len(interview.turns)),
+                str(interview.code_applications),
+                str(len(distinct)),
+            )
+        console.print(table)
+    turns = sum(len(i.turns) for i in corpus.interviews)
+    applied = sum(i.code_applications for i in corpus.interviews)
+    distinct_all = {c for i in corpus.interviews for t in i.turns for c in t.codes}
+    console.print(
+        f"{len(corpus.interviews)} interviews, {turns} turns, {applied} code applications "
+        f"({len(distinct_all)} distinct codes); {len(corpus.errors)} problems"
+    )
+    if not corpus.interviews:
+        console.print("No interview could be loaded.")
+    for problem in corpus.errors:
+        console.print(f"problem: {problem}", markup=False)
+    for notice in corpus.notices:
+        console.print(f"notice: {notice}", markup=False)

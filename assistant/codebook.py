@@ -1,0 +1,233 @@
+"""The code tree of a corpus, inferred from the labels coders used.
+
+Delve has no explicit hierarchy, but this study's labels carry one by convention:
+a parent carries an abbreviation (``ML-pipeline-issues [MLP]``, ``Quality-Measures (QM)``) and
+its children start with it (``MLP-unstable-external-dependency``); ``X-fix`` is the mitigation
+of issue ``X``; ``Q4.3`` marks where interview-guide question 4.3 was answered; every other
+label stands alone. ``resolve`` turns what a researcher types (a label in any case, a parent's
+name without its abbreviation, or the abbreviation itself) into exact labels, parents with
+their children, so filters and quotes-by-code agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from assistant.errors import AssistantError
+from assistant.model import Turn
+
+CodeKind = Literal["parent", "child", "mitigation", "question", "code"]
+
+PARENT = re.compile(r"^(?P<name>.+?)\s*[\[(](?P<abbr>[A-Za-z][A-Za-z0-9&]*)[\])]$")
+QUESTION = re.compile(r"^Q\d+(?:\.\d+)*$", re.IGNORECASE)
+FIX_SUFFIX = "-fix"
+
+
+@dataclass
+class Code:
+    """One label, where it sits in the tree and how often it was applied."""
+
+    label: str
+    abbreviation: str | None = None
+    parent: str | None = None
+    mitigates: str | None = None
+    children: list[str] = field(default_factory=list)
+    applications: int = 0
+    turns: int = 0
+    interviews: int = 0
+
+    @property
+    def kind(self) -> CodeKind:
+        if QUESTION.match(self.label):
+            return "question"
+        if self.abbreviation:
+            return "parent"
+        if self.mitigates:
+            return "mitigation"
+        if self.parent:
+            return "child"
+        return "code"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "kind": self.kind,
+            "abbreviation": self.abbreviation,
+            "parent": self.parent,
+            "mitigates": self.mitigates,
+            "children": list(self.children),
+            "applications": self.applications,
+            "turns": self.turns,
+            "interviews": self.interviews,
+        }
+
+
+class Codebook:
+    """Every code of a set of turns, with its place in the tree and its counts."""
+
+    def __init__(self, codes: dict[str, Code]) -> None:
+        self.codes = dict(sorted(codes.items(), key=lambda item: item[0].casefold()))
+        self._link()
+
+    @classmethod
+    def from_turns(cls, turns: Iterable[Turn]) -> Codebook:
+        codes: dict[str, Code] = {}
+        interviews: dict[str, set[str]] = {}
+        for turn in turns:
+            for paragraph in turn.paragraphs:
+                for label in paragraph.codes:
+                    codes.setdefault(label, Code(label)).applications += 1
+            for label in turn.codes:
+                codes[label].turns += 1
+                interviews.setdefault(label, set()).add(turn.interview_id)
+        for label, ids in interviews.items():
+            codes[label].interviews = len(ids)
+        return cls(codes)
+
+    def _link(self) -> None:
+        self._by_abbreviation: dict[str, str] = {}
+        for code in self.codes.values():
+            match = PARENT.match(code.label)
+            if match and not QUESTION.match(code.label):
+                code.abbreviation = match["abbr"]
+                self._by_abbreviation.setdefault(match["abbr"].casefold(), code.label)
+        for code in self.codes.values():
+            if code.label.casefold().endswith(FIX_SUFFIX) and len(code.label) > len(FIX_SUFFIX):
+                code.mitigates = code.label[: -len(FIX_SUFFIX)]
+            prefix = code.label.split("-", 1)[0].casefold() if "-" in code.label else ""
+            parent = self._by_abbreviation.get(prefix)
+            if parent and parent != code.label:
+                code.parent = parent
+                self.codes[parent].children.append(code.label)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def get(self, label: str) -> Code | None:
+        return self.codes.get(label)
+
+    def mitigations_of(self, label: str) -> list[str]:
+        return [c.label for c in self.codes.values() if c.mitigates == label]
+
+    def resolve(self, names: Iterable[str]) -> frozenset[str]:
+        """Exact labels for names or abbreviations (any case); a parent brings its children.
+
+        A bare abbreviation whose family has no parent label (``QM`` with only ``QM-…``
+        codes) gives the family. Unknown names raise AssistantError with close matches."""
+        out: set[str] = set()
+        for raw in names:
+            name = raw.strip()
+            if not name:
+                continue
+            labels = self._resolve_one(name)
+            if not labels:
+                raise AssistantError(self._unknown(name))
+            out.update(labels)
+        return frozenset(out)
+
+    def _resolve_one(self, name: str) -> set[str]:
+        folded = name.casefold()
+        exact = [c for c in self.codes.values() if c.label.casefold() == folded]
+        if not exact:
+            exact = [
+                c
+                for c in self.codes.values()
+                if c.abbreviation
+                and folded in (c.abbreviation.casefold(), _parent_name(c.label).casefold())
+            ]
+        if exact:
+            found: set[str] = set()
+            for code in exact:
+                found.add(code.label)
+                found.update(code.children)
+            return found
+        return {c.label for c in self.codes.values() if c.label.casefold().startswith(folded + "-")}
+
+    def _unknown(self, name: str) -> str:
+        choices = {c.label.casefold(): c.label for c in self.codes.values()}
+        choices.update(
+            {
+                c.abbreviation.casefold(): c.abbreviation
+                for c in self.codes.values()
+                if c.abbreviation
+            }
+        )
+        close = difflib.get_close_matches(name.casefold(), list(choices), n=3, cutoff=0.6)
+        if not self.codes:
+            return f"unknown code {name!r}: the corpus has no codes"
+        if close:
+            return (
+                f"unknown code {name!r}; did you mean " + ", ".join(choices[c] for c in close) + "?"
+            )
+        return f"unknown code {name!r} (see `assistant codes` for the {len(self.codes)} codes)"
+
+    # -- output -----------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "codes": [c.to_dict() for c in self.codes.values()],
+            "distinct": len(self.codes),
+            "applications": sum(c.applications for c in self.codes.values()),
+        }
+
+    def tree(self) -> list[tuple[int, Code]]:
+        """Codes in display order with their depth: parents with children, then codes with
+        their mitigations, then question tags."""
+        rows: list[tuple[int, Code]] = []
+        placed: set[str] = set()
+
+        def add(code: Code, depth: int) -> None:
+            if code.label in placed:
+                return
+            placed.add(code.label)
+            rows.append((depth, code))
+            for child in code.children:
+                add(self.codes[child], depth + 1)
+            for fix in self.mitigations_of(code.label):
+                add(self.codes[fix], depth + 1)
+
+        for code in self.codes.values():
+            if code.kind == "parent":
+                add(code, 0)
+        for code in self.codes.values():
+            if code.kind != "question" and not code.parent and code.mitigates not in self.codes:
+                add(code, 0)
+        for code in self.codes.values():
+            add(code, 0)
+        return rows
+
+    def render(self) -> str:
+        """The tree as text: one code a line, indented under its parent or issue, with
+        applications, turns and interviews."""
+        rows = self.tree()
+        if not rows:
+            return "No codes in this corpus."
+        width = max(len(code.label) + 2 * depth for depth, code in rows)
+        header = f"{'code':<{width}}  {'applied':>7}  {'turns':>5}  {'interviews':>10}"
+        lines = [header, "-" * len(header)]
+        for depth, code in rows:
+            name = "  " * depth + code.label
+            note = {"mitigation": "  (mitigation)", "question": "  (question tag)"}.get(
+                code.kind, ""
+            )
+            lines.append(
+                f"{name:<{width}}  {code.applications:>7}  {code.turns:>5}  "
+                f"{code.interviews:>10}{note}"
+            )
+        total = sum(c.applications for c in self.codes.values())
+        lines.append(f"{len(self.codes)} codes, {total} applications")
+        return "\n".join(lines)
+
+
+def _parent_name(label: str) -> str:
+    match = PARENT.match(label)
+    return match["name"] if match else label
