@@ -152,7 +152,7 @@ class NoteQuote:
 def render_entry(quotes: Sequence[NoteQuote]) -> str:
     """One entry: the question as a heading, a byline, then each quote with its citation.
 
-    Starts and ends with a blank line so it never runs into the researcher's text.
+    Starts with a blank line so it never runs into the text above it.
     """
     first = quotes[0]
     mode = MODE_LABELS.get(first.mode, first.mode)
@@ -167,7 +167,7 @@ def render_entry(quotes: Sequence[NoteQuote]) -> str:
         out.append(q.marker())
         out.extend(f"> {line}" if line else ">" for line in q.quote.split("\n"))
         out += ["", q.citation_line(), ""]
-    return "\n".join(out) + "\n"
+    return "\n".join(out[:-1]) + "\n"
 
 
 @dataclass
