@@ -27,8 +27,9 @@ from assistant.settings import Settings
 
 ProgressCallback = Callable[[Progress], None]
 
-#: Texts embedded between two progress reports (and two writes to Chroma).
-EMBED_CHUNK = 128
+#: Texts embedded between two progress reports (and two writes to Chroma); large enough that
+#: sorting by length inside it keeps padding low (128 measured 0.78 of raw throughput).
+EMBED_CHUNK = 512
 
 
 @dataclass
