@@ -477,3 +477,24 @@ async def test_real_failing_endpoint_shows_a_notice_and_the_extractive_answer(
         assert any("LLM unavailable" in n.message for n in app._notifications)
         items = app.chat.query_one(EvidencePane).items
         assert items and all(i.data["verified"] for i in items)
+
+
+async def test_an_index_that_cannot_be_built_says_so_and_leaves_the_chat_usable() -> None:
+    from assistant.errors import CorpusError
+
+    service = FakeService(indexed=False)
+
+    def fail(progress: object = None) -> None:
+        raise CorpusError("corpus", "no transcripts found (set ASSISTANT_CORPUS_DIR)")
+
+    service.build_index = fail  # type: ignore[method-assign]
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.screen is app.chat
+        assert app.chat.query_one(StatusLine).index == "index failed"
+        [note] = list(app._notifications)
+        assert (
+            note.message
+            == "Indexing failed: corpus: no transcripts found (set ASSISTANT_CORPUS_DIR)"
+        )

@@ -188,12 +188,21 @@ class AssistantApp(App[None]):
         self._became_ready(self._mode(self.service), message.summary, "index ready")
         self.notify(_report_line(message.report), title="Index up to date")
 
-    def on_failed(self, message: Failed) -> None:
+    async def on_failed(self, message: Failed) -> None:
+        from assistant.tui.screens.indexing import IndexingScreen
+
         if message.what in ("index", "open"):
+            for screen in self.screen_stack:
+                if isinstance(screen, IndexingScreen):
+                    screen.dismiss()
             self.chat.query_one(IndexBar).display = False
             self.chat.query_one(StatusLine).index = (
                 "index failed" if message.what == "index" else "not started"
             )
+            if not self.ready and self.pending_question is not None:
+                request, _, _ = self.pending_question
+                self.pending_question = None
+                await self.chat.abandon(request, "Not answered: the index could not be opened.")
         self.notify(message.message, severity="error", timeout=15)
 
     # -- history and notes ---------------------------------------------------------------

@@ -160,10 +160,14 @@ class ChatScreen(Screen[None]):
         if message.what != "ask":
             return
         message.stop()
-        if message.request == self.request and self._pending_view is not None:
-            await self._pending_view.update(f"_{message.message}_")
-            self._pending_view = None
+        await self.abandon(message.request, message.message)
         self.notify(message.message, severity="error", timeout=10)
+
+    async def abandon(self, request: int | None, why: str) -> None:
+        """Say in the conversation why the question ``request`` got no answer."""
+        if request == self.request and self._pending_view is not None:
+            await self._pending_view.update(f"_{why}_")
+            self._pending_view = None
 
     async def new_conversation(self) -> None:
         self.request += 1  # whatever is still being answered belongs to the old conversation
