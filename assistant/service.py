@@ -120,6 +120,11 @@ class Assistant:
             raise AssistantError("the question is empty")
         started = time.perf_counter()
         evidence = self.search(question, k=k, filters=filters)
+        # A retrieved interviewer question brings the participant's answer to it (ANSWER).
+        from assistant.answer.expand import applies, with_answers
+
+        if applies(filters):
+            evidence = with_answers(evidence, self.context)
         retrieved = time.perf_counter()
         notice: str | None = None
         if self.settings.llm_enabled:

@@ -48,6 +48,8 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         return late_projects()[: k or self.settings.top_k]
 
     monkeypatch.setattr(Assistant, "search", search)
+    # No index: the answers to retrieved questions are not looked up (tested in test_expand).
+    monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
     return calls
 
 
@@ -81,7 +83,8 @@ def test_extractive_answer_with_citations(
         "      — Interview 12 - Amin · Interviewer 1 · turn 62 (12:62) · lines 540-542 · "
         "codes: Misc, Stakeholders-lack-of-knowledge · ✓ verified"
     ) in out
-    assert "1 interview · 8 turns · 3 codes" in out
+    # The interviewer's uncoded question (turn 59) is retrieved but not quoted.
+    assert "1 interview · 7 turns · 3 codes" in out and "(12:59)" not in out
     assert out.rstrip().splitlines()[-1].startswith("[extractive answer · 8 turns retrieved · ")
     assert "Not verified" not in out and "✗" not in out
 
@@ -119,7 +122,7 @@ def test_json_has_exactly_the_documented_shape(
         "quote": NOT_READY,
         "verified": True,
     }
-    assert {c["n"] for c in data["citations"]} == {1, 2, 3, 4, 5}
+    assert {c["n"] for c in data["citations"]} == {1, 2, 4, 5}
     assert searches == [
         {"query": QUESTION, "k": 5, "filters": Filters(codes=("Misc",), interviews=("12",))}
     ]

@@ -20,6 +20,8 @@ from assistant.answer.themes import group
 from assistant.answer.verify import locate_in_turn
 from assistant.model import Answer, Citation, Evidence
 
+#: Distinct content words a turn needs to be quoted.
+MIN_TERMS = 2
 #: Sentences quoted per turn, at most.
 SENTENCES_PER_TURN = 2
 #: A sentence longer than this many words is shown as a window of it.
@@ -50,8 +52,22 @@ def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
     sentences = _sentences(evidence)
     bm25 = BM25.over([list(s.terms) for s in sentences])
     query = terms(question)
-    # Turns with no content words at all ("Yeah.", "so well?") carry nothing to quote.
-    numbers = [n for n in range(1, len(evidence) + 1) if terms(evidence[n - 1].turn.text)]
+    # Turns with barely a content word ("Yeah.", "so well?", "That instance? Yes.") carry
+    # nothing worth quoting.
+    numbers = [
+        n
+        for n in range(1, len(evidence) + 1)
+        if len(set(terms(evidence[n - 1].turn.text))) >= MIN_TERMS
+    ]
+    # An interviewer's question is not evidence of what participants think; it is quoted
+    # only when coded (coders sometimes file a participant's words under the interviewer's
+    # heading) or when nothing else is left.
+    said = [
+        n
+        for n in numbers
+        if evidence[n - 1].turn.role != "interviewer" or evidence[n - 1].turn.codes
+    ]
+    numbers = said or numbers
     if not numbers:
         return Answer(question, "extractive", refusal_phrase(), evidence=evidence, refused=True)
 

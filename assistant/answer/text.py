@@ -26,8 +26,9 @@ STOP_WORDS = frozenset(
     this those through to too under until up upon us very was wasn we were weren what when
     where which while who whom whose why will with within without won would wouldn you your
     yours yourself yourselves s t d ll m re ve
-    uh um uhm hmm mm mhm oh ah eh okay ok yeah yep yes yup nope right well sure like know mean
-    think guess really actually basically kind sort thing things stuff lot lots maybe
+    uh um uhm hmm hm mm mhm oh ah eh er erm oof wow huh aha okay ok yeah yep yes yup nope right
+    well sure like know mean think guess really actually basically kind sort thing things stuff
+    lot lots maybe
     gonna wanna gotta say said says go going goes went see saw tell told way something anything
     everything someone anyone bit pretty quite still yet already again always often sometimes
     many need needs want wants make makes made take takes took use used using also etc cuz

@@ -20,9 +20,10 @@ from assistant.model import Evidence
 MAX_THEMES = 5
 #: Clusters less similar than this stay apart (cosine of tf-idf vectors, plus the bonus below).
 MERGE_THRESHOLD = 0.15
-#: Turns close together in one interview usually continue one answer.
+#: Turns close together in one interview usually continue one answer (the distance matches
+#: the window in which :mod:`assistant.answer.expand` looks for a question's answers).
 NEIGHBOUR_BONUS = 0.25
-NEIGHBOUR_DISTANCE = 2
+NEIGHBOUR_DISTANCE = 4
 
 # Question tags (Q4.3) and catch-alls say where something was said, not what it is about.
 _WEAK_CODE = re.compile(r"^(Q\d+(\.\d+)*|Misc|Other)$", re.IGNORECASE)

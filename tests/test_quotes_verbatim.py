@@ -1,0 +1,93 @@
+"""Every quote of every answer on the shipped corpus is verbatim in the source file.
+
+The index is built from ``corpus/`` with the real loader and the offline embedder; each answer's
+quotes are then checked against the file read here, independently of the index and the
+loader: each fragment of a quote (omissions are marked `` … ``) must be a substring of the
+lines its turn spans.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import cli
+from assistant.model import Answer
+from assistant.service import make_assistant
+
+QUESTIONS = [
+    "why did projects run late?",
+    "what problems did the data have?",
+    "where did the data come from?",
+    "was explainability an issue?",
+    "what were the challenges during deployment?",
+    "did privacy cause problems?",
+    "what does an AI delivery manager do?",
+    "what happens in the strategic workshops?",
+    "why is the client's environment complex?",
+    "which tools and infrastructure did the clients have?",
+    "did the model work well in the lab?",
+]
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> list[Answer]:
+    from index_helpers import embedder
+
+    root = tmp_path_factory.mktemp("verbatim")
+    repo = Path(__file__).resolve().parents[1]
+    assistant = make_assistant(
+        corpus_dir=repo / "corpus", index_dir=root / "index", data_dir=root / "data"
+    )
+    assistant._embedder = embedder()
+    assistant.build_index()
+    return [assistant.ask(q) for q in QUESTIONS]
+
+
+def test_every_quote_is_a_substring_of_its_source_lines(
+    answers: list[Answer], shipped_file: Path
+) -> None:
+    lines = shipped_file.read_text(encoding="utf-8").splitlines()
+    checked = 0
+    for answer in answers:
+        assert answer.citations, answer.question
+        for c in answer.citations:
+            assert c.verified and c.quote, (answer.question, c)
+            assert Path(c.evidence.source).name == shipped_file.name
+            first, last = c.evidence.turn.lines or (0, 0)
+            span = "\n".join(lines[first - 1 : last])
+            for fragment in c.quote.split(" \u2026 "):
+                assert fragment in span, (answer.question, c.evidence.key, fragment)
+                checked += 1
+            # The answer text shows the same quote, cited with the same number.
+            assert f"[{c.n}]" in answer.text
+    assert checked >= 5 * len(QUESTIONS)
+
+
+def test_why_projects_ran_late_cites_both_reasons_with_their_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["index"]) == 0
+    capsys.readouterr()
+    assert cli.main(["ask", "why did projects run late?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["mode"] == "extractive"
+    by_line = {c["lines"][0]: c for c in data["citations"]}
+    # "The, the environment not being ready, uh, at the clients." (line 528) and
+    # "... a very complex environment to operate, to operationalize the, the model." (532)
+    not_ready = next(c for c in data["citations"] if c["lines"][0] <= 528 <= c["lines"][1])
+    complex_env = next(c for c in data["citations"] if c["lines"][0] <= 532 <= c["lines"][1])
+    assert "the environment not being ready" in not_ready["quote"]
+    assert "complex environment to operate, to operationalize" in complex_env["quote"]
+    assert not_ready["speaker"] == complex_env["speaker"] == "Interviewee"
+    assert all(c["verified"] for c in data["citations"])
+    # Codes travel with each citation, and the coded turn about the client's complexity
+    # and inexperience (line 542) comes with its codes.
+    assert all(isinstance(c["codes"], list) for c in by_line.values())
+    capsys.readouterr()
+    assert cli.main(["ask", "why did projects run late?"]) == 0
+    out = capsys.readouterr().out
+    assert "the environment not being ready, uh, at the clients." in out
+    assert "· codes: " in out
