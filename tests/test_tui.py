@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static
 
 from assistant.tui.app import AssistantApp
-from assistant.tui.messages import AnswerToken
+from assistant.tui.messages import AnswerReady, AnswerToken, Failed, IndexBuilt, IndexProgress
 from assistant.tui.screens.context import ContextScreen
 from assistant.tui.screens.help import HelpScreen
 from assistant.tui.screens.history import HistoryScreen
@@ -352,10 +352,15 @@ def real_app(built_index: Path, monkeypatch: pytest.MonkeyPatch) -> AssistantApp
 
 async def test_real_first_launch_builds_the_index_then_answers() -> None:
     app = AssistantApp()  # the conftest's empty index folder: nothing built yet
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, IndexingScreen)
+    shown_during_build: list[str] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, IndexProgress):
+            shown_during_build.append(type(app.screen).__name__)
+
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         await settle(app, pilot)
+        assert shown_during_build and set(shown_during_build) == {"IndexingScreen"}
         assert app.screen is app.chat and app.ready
         status = str(app.chat.query_one(StatusLine).render())
         assert status.startswith("extractive · 1 interview, ")
@@ -394,8 +399,8 @@ async def test_real_code_filter_scopes_the_next_answer(real_app: AssistantApp) -
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         tree = app.chat.query_one(CodeTree)
-        [family] = [n for n in tree.root.children if n.data and n.data.children] or [None]
-        assert family is not None and family.data is not None, "no parent code in the tree"
+        family = next(n for n in tree.root.children if n.data and n.data.children)
+        assert family.data is not None
         assert tree.tick(family.data.label)
         allowed = {n.label for n in family.data.walk()}
         assert tree.ticked == allowed
@@ -421,15 +426,22 @@ async def test_real_n_writes_the_quote_to_the_notes_file(real_app: AssistantApp)
 
 async def test_real_reindex_while_a_question_is_answered(real_app: AssistantApp) -> None:
     app = real_app
-    async with app.run_test(size=(100, 30)) as pilot:
+    seen: dict[int, str] = {}
+
+    def hook(message: Message) -> None:
+        if isinstance(message, AnswerReady | IndexBuilt | Failed):
+            seen[id(message)] = type(message).__name__
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await settle(app, pilot)
         app.chat.query_one("#question", Input).focus()
         await pilot.press(*REAL_QUESTION, "enter", "ctrl+r")
-        assert app.chat.query_one(IndexBar).display is True
         await settle(app, pilot)
+        assert sorted(set(seen.values())) == ["AnswerReady", "IndexBuilt"]
         assert app.chat.query_one(IndexBar).display is False
         assert app.chat.query_one(StatusLine).index == "index ready"
-        assert any("environment" in i.quote.lower() for i in app.chat.query_one(EvidencePane).items)
+        items = app.chat.query_one(EvidencePane).items
+        assert any("environment" in i.quote.lower() for i in items)
         assert any(n.title == "Index up to date" for n in app._notifications)
 
 
