@@ -30,10 +30,20 @@ def context(key: str, around: int) -> list[Evidence]:
 def test_answers_follow_their_question_with_its_score() -> None:
     question = BY_KEY["12:109"]
     other = evidence([turn(30, "Interviewee", para(115))])[0]
-    out = with_answers([question, other], context, limit=5)
-    assert [e.key for e in out] == ["12:109", "12:110", "12:112", "12:113", "12:30"]
-    assert {e.score for e in out[1:4]} == {question.score}
-    assert [e.why for e in out[1:4]] == ["answer to 12:109"] * 3
+    out = with_answers([question, other], context, limit=9)
+    # 12:111 ("what were the reasons.") is the interviewer's; 12:114 is headed "Interviewer 1"
+    # but coded: the participant's words.
+    assert [e.key for e in out] == [
+        "12:109",
+        "12:110",
+        "12:112",
+        "12:113",
+        "12:114",
+        "12:115",
+        "12:30",
+    ]
+    assert {e.score for e in out[1:6]} == {question.score}
+    assert [e.why for e in out[1:6]] == ["answer to 12:109"] * 5
     # By default, no more turns are added than were retrieved.
     assert [e.key for e in with_answers([question, other], context)] == [
         "12:109",
@@ -49,6 +59,22 @@ def test_turns_already_retrieved_are_not_repeated_and_the_budget_holds() -> None
     assert [e.key for e in out] == ["12:109", "12:110", "12:113", "12:112"]
     assert out[3] is answer  # kept at its own rank, with its own score
     assert [e.key for e in with_answers([question], context, limit=1)] == ["12:109", "12:110"]
+
+
+def test_the_answer_ends_at_the_next_question() -> None:
+    turns = evidence(
+        [
+            turn(1, "Interviewer 1", para(432)),  # what are the challenges during deployment
+            turn(2, "Interviewee", para(438)),
+            turn(3, "Interviewer 1", para(450)),  # ... did you ever have a model that ...?
+            turn(4, "Interviewee", para(460)),
+        ]
+    )
+
+    def local(key: str, around: int) -> list[Evidence]:
+        return turns
+
+    assert [e.key for e in with_answers(turns[:1], local, limit=5)] == ["12:1", "12:2"]
 
 
 def test_only_the_better_half_of_the_ranking_is_followed() -> None:

@@ -4,8 +4,9 @@ In an interview the question and its answer are separate turns, and they share f
 "did you have an AI project that took longer than expected?" is answered by "the environment
 not being ready, uh, at the clients". Search finds the question; the answer is what the
 researcher needs. So for each retrieved interviewer turn, the participant turns that follow it
-(within a short window, since transcription often splits a question over several turns) are
-added right after it, scored like the question and labelled as its answer.
+(within a short window, since transcription often splits a question over several turns, and
+up to the interviewer's next question) are added right after it, scored like the question and
+labelled as its answer.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from assistant.answer.text import terms
 from assistant.model import Evidence, Filters
 
-#: Turns after a question that may still be its answer.
-WINDOW = 4
+#: Turns after a question that may still be its answer; the answer ends earlier at the
+#: interviewer's next question.
+WINDOW = 6
+#: Content words from which an interviewer's turn counts as a new question.
+NEW_QUESTION_TERMS = 8
 
 Context = Callable[[str, int], list[Evidence]]
 
@@ -30,7 +35,7 @@ def applies(filters: Filters | None) -> bool:
 def with_answers(
     evidence: list[Evidence], context: Context, *, window: int = WINDOW, limit: int | None = None
 ) -> list[Evidence]:
-    """``evidence`` with, after each interviewer turn, the participant turns answering it.
+    """``evidence`` with, after each interviewer turn, the turns answering it.
 
     Only questions in the better half of the ranking are followed, at most ``limit`` turns
     are added (default: as many as were retrieved), best-ranked questions first, and a turn
@@ -51,10 +56,14 @@ def with_answers(
         if question.key not in keys:
             continue
         following = around[keys.index(question.key) + 1 :]
+        answered = False
         for turn in following:
             if budget <= 0:
                 break
-            if turn.turn.role != "participant" or turn.key in present:
+            if _is_new_question(turn) and answered:
+                break
+            answered = answered or turn.turn.role != "interviewer"
+            if not _is_answer(turn) or turn.key in present:
                 continue
             answer = replace(turn, score=question.score, why=f"answer to {question.key}")
             added.setdefault(question.key, []).append(answer)
@@ -65,3 +74,17 @@ def with_answers(
         out.append(e)
         out.extend(added.get(e.key, []))
     return out
+
+
+def _is_answer(e: Evidence) -> bool:
+    # Coders sometimes file a participant's words under the interviewer's heading (the
+    # transcript split the turn); a coded turn is content whoever is named as its speaker.
+    return e.turn.role != "interviewer" or bool(e.turn.codes)
+
+
+def _is_new_question(e: Evidence) -> bool:
+    # A short prompt ("what were the reasons.") continues the topic; a question mark or a
+    # long turn by the interviewer moves on (transcripts often lose the question mark).
+    if e.turn.role != "interviewer" or e.turn.codes:
+        return False
+    return "?" in e.turn.text or len(set(terms(e.turn.text))) >= NEW_QUESTION_TERMS

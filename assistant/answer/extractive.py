@@ -22,6 +22,8 @@ from assistant.model import Answer, Citation, Evidence
 
 #: Distinct content words a turn needs to be quoted.
 MIN_TERMS = 2
+#: A best sentence with fewer content words than this gets company from the next best.
+SHORT_SENTENCE_TERMS = 5
 #: Sentences quoted per turn, at most.
 SENTENCES_PER_TURN = 2
 #: A sentence longer than this many words is shown as a window of it.
@@ -129,6 +131,9 @@ def _quotes(
     chosen = [best]
     if bm25.score(query, list(best.terms)) > 0:
         chosen += [s for s in ranked[1:SENTENCES_PER_TURN] if bm25.score(query, list(s.terms)) > 0]
+    elif len(set(best.terms)) < SHORT_SENTENCE_TERMS:
+        # "Very complex environment." alone says too little: add the turn's next-best sentence.
+        chosen += ranked[1:SENTENCES_PER_TURN]
     chosen.sort(key=lambda s: (s.paragraph, s.index))
 
     quotes = []
