@@ -139,7 +139,7 @@ def run_quotes(args: argparse.Namespace) -> int:
     service = assistant_from(args)
     corpus = service.load_corpus()
     for problem in corpus.errors:
-        print(f"assistant: skipped {problem}", file=sys.stderr)
+        print(f"assistant: {problem}", file=sys.stderr)
     report = service.quotes(
         args.code, args.interview, speakers=args.speaker, roles=args.role, corpus=corpus
     )
