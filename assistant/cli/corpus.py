@@ -162,6 +162,6 @@ def _print_corpus(corpus: Corpus) -> None:
     if not corpus.interviews:
         console.print("No interview could be loaded.")
     for problem in corpus.errors:
-        console.print(f"problem: {problem}", markup=False)
+        console.print(f"problem: {problem}", markup=False, soft_wrap=True)
     for notice in corpus.notices:
-        console.print(f"notice: {notice}", markup=False)
+        console.print(f"notice: {notice}", markup=False, soft_wrap=True)

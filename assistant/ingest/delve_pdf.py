@@ -128,13 +128,20 @@ def _join_lines(texts: list[str]) -> str:
     return out
 
 
+def _unwrap(exc: Exception) -> Exception:
+    """pdfplumber wraps pdfminer's exception (``PdfminerException(PDFPasswordIncorrect())``)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else None
+    return inner if inner is not None else exc
+
+
 def _describe(exc: Exception) -> str:
+    exc = _unwrap(exc)
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _open_problem(exc: Exception) -> str:
-    name = type(exc).__name__.lower()
+    name = type(_unwrap(exc)).__name__.lower()
     if "password" in name or "encrypt" in name:
         return "the PDF is encrypted (password-protected); save an unprotected copy"
     return f"is not a readable PDF, it may be damaged ({_describe(exc)})"

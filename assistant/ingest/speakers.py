@@ -15,11 +15,11 @@ UNKNOWN_SPEAKER = "Unknown Speaker"
 
 _INTERVIEWER = re.compile(
     r"\b(interviewer|intervieweur|intervieweuse|moderator|facilitator|researcher|host|"
-    r"enqu[eê]teur|enqu[eê]trice)s?\b",
+    r"enqu[eê]teur|enqu[eê]trice)s?(?![^\W\d_])",
     re.IGNORECASE,
 )
 _PARTICIPANT = re.compile(
-    r"\b(interviewee|interview[eé]e?|participant|respondent|subject|candidate|guest)s?\b",
+    r"\b(interviewee|interview[eé]e?|participant|respondent|subject|candidate|guest)s?(?![^\W\d_])",
     re.IGNORECASE,
 )
 #: Words that name a speaker by role; a line holding only one of these (with a number) is a
