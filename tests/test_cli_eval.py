@@ -33,8 +33,9 @@ def test_eval_table(shipped_file: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "recall@10" in out and "MRR" in out and "nDCG@10" in out
     overall = next(ln for ln in lines if ln.startswith("overall ("))
     assert len(overall.split()) == 2 + 9  # label, count, then 3 metrics x 3 modes
-    # Without --questions, question tags are listed as not scored rather than guessed.
-    assert "not scored, no question text for this tag: Q" in out
+    assert "MLP-unstable-external-dependency (3)" in out
+    # Codes on too few turns are listed, not silently dropped.
+    assert "not scored, fewer than 2 turns: Misc (1), Stakeholders-lack-of-knowledge (1)" in out
 
 
 def test_eval_errors_are_one_line(

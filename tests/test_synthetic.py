@@ -67,13 +67,14 @@ def test_output_loads_as_plain_transcripts(
     paths = generator.make_corpus(tmp_path, 3, seed=1, sources=[shipped_file])
     corpus = load_corpus([tmp_path])
     assert not corpus.errors
-    assert sorted(i.id for i in corpus.interviews) == ["1", "2", "3"]
+    assert sorted(i.id for i in corpus.interviews) == [f"synthetic-000{n}" for n in (1, 2, 3)]
     for interview, path in zip(sorted(corpus.interviews, key=lambda i: i.id), paths, strict=True):
         assert interview.format == "transcript"
-        assert len(interview.turns) >= 1
-        assert {t.text for t in interview.turns} <= {text for _, text in _blocks(path)} | {
-            t.text for t in interview.turns if "\n\n" in t.text
-        }
+        # each block reads back as one turn, its text exactly the block's text
+        assert [p.text for t in interview.turns for p in t.paragraphs] == [
+            text for _, text in _blocks(path)
+        ]
+        assert len(interview.turns) == len(_blocks(path))
 
 
 @pytest.mark.shared_corpus
