@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fake_llm import API_KEY, MODEL, FakeLLM, Reply
 from index_helpers import embedder
 
 from assistant import cli
@@ -125,3 +126,30 @@ def test_cli_quotes_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> N
     assert cli.main(["quotes", "--code", "No-such-code"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("assistant: ") and err.count("\n") == 1
+
+
+def test_ask_save_appends_verified_quotes_once_and_never_an_invented_one(
+    service: Assistant,
+    fake_llm: FakeLLM,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shown = service.evidence(_key_of(service, SHOW_STOPPER))
+    assert shown is not None
+    monkeypatch.setattr(Assistant, "search", lambda self, q, k=None, filters=None: [shown])
+    monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
+    for name, value in (("BASE_URL", fake_llm.url), ("MODEL", MODEL), ("API_KEY", API_KEY)):
+        monkeypatch.setenv(f"ASSISTANT_LLM_{name}", value)
+    invented = "we shipped the model without any trouble"
+    reply = f'It blocked them: "{SHOW_STOPPER}" [1], although "{invented}" [1].'
+    fake_llm.script(Reply(content=reply), Reply(content=reply))
+
+    assert cli.main(["ask", "What blocked the deployment?", "--save"]) == 0
+    assert "Saved: 1 quote(s) added to" in capsys.readouterr().out
+    notes = service.settings.notes_file.read_text(encoding="utf-8")
+    assert f"> {SHOW_STOPPER}\n" in notes and invented not in notes
+    assert f"LLM answer · model: {MODEL}*" in notes
+
+    assert cli.main(["ask", "What blocked the deployment?", "--save"]) == 0
+    assert "Saved: 0 quote(s) added to" in capsys.readouterr().out
+    assert service.settings.notes_file.read_text(encoding="utf-8") == notes
