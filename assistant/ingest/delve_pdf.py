@@ -15,7 +15,15 @@ import pdfplumber
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, add_codes, build_interview
 from assistant.ingest.ids import clean_stem
-from assistant.ingest.pdf_lines import PdfLine, body_size, classify, page_glyphs
+from assistant.ingest.pdf_lines import (
+    Glyph,
+    PdfLine,
+    body_size,
+    classify,
+    in_margin,
+    margin_text,
+    page_glyphs,
+)
 from assistant.ingest.source import DELVE_FOOTER
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.model import Interview, Paragraph
@@ -42,34 +50,35 @@ def pdf_lines(path: Path, data: bytes) -> list[PdfLine]:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many unrelated types for damaged files
         raise CorpusError(path, _open_problem(exc)) from None
-    out: list[PdfLine] = []
+    pages: list[tuple[float, list[Glyph]]] = []
     with pdf:
         try:
-            pages = list(pdf.pages)
+            listed = list(pdf.pages)
         except Exception as exc:
             raise CorpusError(path, _open_problem(exc)) from None
-        if not pages:
+        if not listed:
             raise CorpusError(path, "the PDF has no pages")
-        body = 0.0
-        for number, page in enumerate(pages, start=1):
+        for number, page in enumerate(listed, start=1):
+            height = float(page.height)
             try:
-                glyphs = page_glyphs(page.layout, float(page.height))
+                glyphs = page_glyphs(page.layout, height)
             except Exception as exc:
                 raise CorpusError(
                     path, f"page cannot be read ({_describe(exc)})", page=number
                 ) from None
-            if number == 1:
-                body = body_size(glyphs)
-            lines = classify(glyphs, number, float(page.height), body)
-            if number == 1 and not any(
-                line.kind == "margin" and DELVE_MARK in line.text for line in lines
-            ):
+            if number == 1 and DELVE_MARK not in margin_text(glyphs, height):
                 raise CorpusError(
                     path,
                     "is not a Delve print-out (no Delve print footer on the first page)",
                     page=1 if glyphs else None,
                 )
-            out.extend(lines)
+            pages.append((height, glyphs))
+    # The body size is measured over the whole document: on a short first page the title
+    # can outnumber the paragraph text.
+    body = body_size([g for height, glyphs in pages for g in glyphs if not in_margin(g, height)])
+    out: list[PdfLine] = []
+    for number, (height, glyphs) in enumerate(pages, start=1):
+        out.extend(classify(glyphs, number, height, body))
     return out
 
 

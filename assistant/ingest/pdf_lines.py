@@ -72,8 +72,16 @@ def page_glyphs(layout: LTPage, page_height: float) -> list[Glyph]:
     return out
 
 
+def in_margin(glyph: Glyph, height: float) -> bool:
+    return glyph.top < MARGIN or glyph.top > height - MARGIN
+
+
+def margin_text(glyphs: list[Glyph], height: float) -> str:
+    return "".join(g.text for g in glyphs if in_margin(g, height))
+
+
 def body_size(glyphs: list[Glyph]) -> float:
-    """The size most characters are printed in: the paragraph text."""
+    """The size most characters are printed in: the paragraphs."""
     counts = Counter(g.size for g in glyphs if g.text.strip())
     return counts.most_common(1)[0][0] if counts else 0.0
 
@@ -104,8 +112,8 @@ def _labels(glyphs: list[Glyph]) -> list[str]:
     return [text for text in (_join(group) for group in groups) if text]
 
 
-def _kind(row: list[Glyph], top: float, height: float, body: float) -> LineKind:
-    if top < MARGIN or top > height - MARGIN:
+def _kind(row: list[Glyph], height: float, body: float) -> LineKind:
+    if all(in_margin(g, height) for g in row):
         return "margin"
     visible = [g for g in row if not g.text.isspace()] or row
     if any(g.size > body * 1.3 for g in visible):
@@ -134,7 +142,7 @@ def classify(glyphs: list[Glyph], page: int, height: float, body: float) -> list
         text = _join(row)
         if not text:
             continue
-        kind = _kind(row, top, height, body)
+        kind = _kind(row, height, body)
         sizes = sorted(g.size for g in row)
         line = PdfLine(
             page, top, kind, text, size=sizes[len(sizes) // 2], x1=max(g.x1 for g in row)
