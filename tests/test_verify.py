@@ -128,6 +128,17 @@ def test_citation_before_the_quote_is_understood() -> None:
     assert wrong.unverified and wrong.unverified[0].n == 1
 
 
+def test_citation_later_in_the_sentence_belongs_to_the_quote() -> None:
+    checked = verify_answer(f'"{COMPLEX}", the participant said [2]. Then [1].', five())
+    assert checked.text == f'"{COMPLEX}", the participant said [2]. Then [1].'
+    assert [(c.n, c.verified) for c in checked.citations] == [(2, True), (1, True)]
+    wrong = verify_answer(f'"{COMPLEX}", the participant said [3]. Then [1].', five())
+    assert wrong.unverified[0].reason == "quote not found verbatim in [3]; it is in [2]"
+    # A citation in the next sentence does not count for the quote.
+    next_sentence = verify_answer(f'They said "{COMPLEX}". Later [3].', five())
+    assert next_sentence.text == f'They said "{COMPLEX}" [2]. Later [3].'
+
+
 def test_citation_ranges_and_repeated_citations() -> None:
     checked = verify_answer("See [1-3] and [2][4].", five())
     assert [c.n for c in checked.citations] == [1, 2, 3, 4]

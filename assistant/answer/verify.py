@@ -56,6 +56,9 @@ QUOTE_RE = re.compile(
 )
 # Citations right after a quote: `"…" [2]`, `"…", [2][3]`, `"…" (Interviewee) [2]`.
 _AFTER_RE = re.compile(r"\s*(?:\([^()\n]{0,80}\)\s*)?[,.;:]?\s*((?:\[" + _NUMBERS + r"\]\s*)+)")
+_GROUPS_RE = re.compile(r"(?:\[" + _NUMBERS + r"\]\s*)+")
+# The end of a sentence in an answer: the citations after it belong to the next sentence.
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s)|\n")
 # Citations right before a quote: `[2]: "…"`, `[2] "…"`.
 _BEFORE_RE = re.compile(r"((?:\[" + _NUMBERS + r"\]\s*)+)[:,\u2013\u2014-]?\s*$")
 
@@ -153,9 +156,15 @@ class _Quote:
     cites: list[int]
 
 
-def _cited_numbers(text: str, quote: re.Match[str], valid: range) -> list[int]:
+def _cited_numbers(text: str, quote: re.Match[str], valid: range, until: int) -> list[int]:
+    """The turns a quote cites: right after it, else later in its sentence (before the next
+    quote: `"…", she said [2]`), else right before it (`[2]: "…"`)."""
     after = _AFTER_RE.match(text, quote.end())
     groups = after.group(1) if after else None
+    if groups is None:
+        stop = _SENTENCE_STOP.search(text, quote.end(), until)
+        later = _GROUPS_RE.search(text, quote.end(), stop.start() if stop else until)
+        groups = later.group(0) if later else None
     if groups is None:
         line_start = text.rfind("\n", 0, quote.start()) + 1
         before = _BEFORE_RE.search(text[line_start : quote.start()])
@@ -173,10 +182,11 @@ def verify_answer(text: str, evidence: list[Evidence]) -> Checked:
     edits: list[tuple[int, int, str]] = []
     quoted: set[int] = set()
 
+    found = [m for m in QUOTE_RE.finditer(text) if quote_fragments(m.group(1))]
+    ends = [m.start() for m in found[1:]] + [len(text)] * bool(found)
     quotes = [
-        _Quote(m.start(), m.end(), m.group(1), _cited_numbers(text, m, valid))
-        for m in QUOTE_RE.finditer(text)
-        if quote_fragments(m.group(1))
+        _Quote(m.start(), m.end(), m.group(1), _cited_numbers(text, m, valid, until))
+        for m, until in zip(found, ends, strict=True)
     ]
     for q in quotes:
         hit = _find(q, evidence)
