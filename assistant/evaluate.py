@@ -8,10 +8,13 @@ each code carried by at least ``min_count`` turns, one query is asked:
 * any other code asks its name in words, with its parent's name in words
   (``MLP-unstable-external-dependency`` -> ``unstable external dependency, ML pipeline issues``).
 
-The relevant turns are the turns carrying that exact code. Each query is run with BM25 only,
-dense only and the hybrid fusion, and scored with recall@k, MRR and nDCG@k (binary gains);
-the overall figures are macro averages over queries, so a rare code weighs as much as a
-frequent one.
+The relevant turns are the turns carrying that exact code. A question tag is searched only
+within the interviews whose coders used question tags at all (2 of the 14 coded interviews of
+the study): the same question asked in an interview nobody tagged is not a wrong answer.
+
+Each query is run with BM25 only, dense only and the hybrid fusion, and scored with recall@k,
+MRR and nDCG@k (binary gains); the overall figures are macro averages over queries, so a rare
+code weighs as much as a frequent one.
 """
 
 from __future__ import annotations
@@ -170,6 +173,8 @@ class EvalQuery:
     kind: Literal["code", "question"]
     query: str
     relevant: frozenset[str]
+    #: Interview ids the search is limited to; empty for the whole corpus.
+    interviews: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,9 @@ def build_queries(
 ) -> tuple[list[EvalQuery], list[Skipped]]:
     """One query per code carried by at least ``min_count`` turns, in code order."""
     by_code = turns_by_code(corpus)
+    tagged = tuple(
+        i.id for i in corpus.interviews if any(is_question_tag(c) for t in i.turns for c in t.codes)
+    )
     queries: list[EvalQuery] = []
     skipped: list[Skipped] = []
     for code in sorted(by_code, key=str.casefold):
@@ -204,7 +212,7 @@ def build_queries(
             skipped.append(Skipped(code, len(relevant), f"fewer than {min_count} turns"))
         elif is_question_tag(code):
             if code in questions:
-                queries.append(EvalQuery(code, "question", questions[code], relevant))
+                queries.append(EvalQuery(code, "question", questions[code], relevant, tagged))
             else:
                 skipped.append(Skipped(code, len(relevant), "no question text for this tag"))
         else:
@@ -240,6 +248,7 @@ class QueryResult:
             "kind": q.kind,
             "query": q.query,
             "relevant": len(q.relevant),
+            "interviews": list(q.interviews) or "all",
             "metrics": _rounded(self.metrics),
             "top": self.top,
         }
@@ -356,7 +365,8 @@ def _run(
         metrics: dict[str, dict[str, float]] = {}
         top: dict[str, list[str]] = {}
         for name, mode in MODES.items():
-            found = retriever.search(q.query, k=k, filters=Filters(), mode=mode)
+            scope = Filters(interviews=q.interviews)
+            found = retriever.search(q.query, k=k, filters=scope, mode=mode)
             top[name] = [e.key for e in found]
             metrics[name] = score(top[name], q.relevant, k)
         results.append(QueryResult(q, metrics, top))

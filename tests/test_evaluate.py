@@ -151,6 +151,9 @@ def test_build_queries_one_per_qualifying_code() -> None:
     )
     assert by_code["MLP-unstable-external-dependency"].relevant == {"7:1", "7:2", "7:3"}
     assert by_code["Q2.1"].kind == "question" and by_code["Q2.1"].query == "Do you use X?"
+    # question tags are searched in the interviews whose coders used them; codes everywhere
+    assert by_code["Q2.1"].interviews == ("7",)
+    assert by_code["MLP-unstable-external-dependency"].interviews == ()
     assert by_code["Q4.3"].relevant == {"7:4", "7:6", "7:7"}
     assert {s.code: s.reason for s in skipped} == {
         "ML-pipeline-issues [MLP]": "fewer than 3 turns",

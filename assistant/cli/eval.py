@@ -18,7 +18,8 @@ Measure retrieval on a coded corpus. The interviews are indexed with every code 
 temporary folder: your index is untouched). Then, for each code on at least --min-count turns,
 the code's name in words is searched ("MLP-unstable-external-dependency" becomes "unstable
 external dependency, ML pipeline issues"); a question tag such as Q4.3 searches that question's
-text from --questions instead. The turns carrying the code are the right answers.
+text from --questions instead, within the interviews that carry question tags (in the others
+nobody marked where questions were answered). The turns carrying the code are the right answers.
 
 Reported for BM25 only, dense only and hybrid, overall (the mean over codes) and per code:
 recall@k (share of the code's turns in the top k; below 1 whenever a code has more than k
@@ -107,6 +108,14 @@ def _row(label: str, table: dict[str, dict[str, float]], width: int) -> str:
     return f"{label:<{width}}  " + "   ".join(groups)
 
 
+def _question_scope(report: EvalReport) -> list[str]:
+    scopes = {r.query.interviews for r in report.results if r.query.kind == "question"}
+    ids = sorted({i for scope in scopes for i in scope}, key=lambda i: (len(i), i))
+    if not ids:
+        return []
+    return [f"question tags searched within the interviews that carry them: {', '.join(ids)}"]
+
+
 def render(report: EvalReport) -> str:
     """The human report: the overall table, then one row per code."""
     width = max([28, *(len(r.query.code) + 8 for r in report.results)])
@@ -116,6 +125,7 @@ def render(report: EvalReport) -> str:
         f"{report.interviews} interviews, {report.turns} turns ({report.coded_turns} coded); "
         f"codes hidden from a temporary index; {len(report.results)} queries, k={report.k}; "
         f"hybrid = {MODES['hybrid']}",
+        *_question_scope(report),
         "",
         f"{'':<{width}}  {heads}",
         f"{'':<{width}}  " + "   ".join(modes for _ in METRICS),
