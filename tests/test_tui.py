@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rich.text import Text
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Label, Markdown, OptionList, Static
 
+from assistant.model import Filters
 from assistant.tui.app import AssistantApp
 from assistant.tui.messages import AnswerReady, AnswerToken, Failed, IndexBuilt, IndexProgress
 from assistant.tui.screens.context import ContextScreen
@@ -27,7 +29,7 @@ from assistant.tui.widgets.conversation import AnswerView
 from assistant.tui.widgets.evidence import EvidencePane
 from assistant.tui.widgets.status import IndexBar, StatusLine
 from tests.fake_llm import FakeLLM, Reply
-from tests.tui_fakes import FakeService
+from tests.tui_fakes import TITLE, FakeService
 
 QUESTION = "why did projects run late because of the environment?"
 
@@ -37,6 +39,19 @@ async def settle(app: AssistantApp, pilot: Pilot) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
+    """Wait for something a worker makes happen (not a timing check: the bound is generous)."""
+    for _ in range(600):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def wait_for_screen(app: AssistantApp, pilot: Pilot, kind: type) -> None:
+    await until(pilot, lambda: isinstance(app.screen, kind), f"{kind.__name__} shown")
 
 
 async def ask(app: AssistantApp, pilot: Pilot, question: str = QUESTION) -> None:
@@ -166,15 +181,16 @@ async def test_reindexing_while_a_question_is_answered_keeps_the_chat_usable() -
     service = FakeService(hold_answer=threading.Event(), hold_build=threading.Event())
     app = AssistantApp(lambda: service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: app.ready, "the app is ready")
         app.chat.query_one("#question", Input).focus()
         await pilot.press(*QUESTION, "enter")
         await pilot.press("ctrl+r")
-        await pilot.pause(0.2)
         bar = app.chat.query_one(IndexBar)
         assert bar.display is True
-        assert str(bar.query_one("#index-label").render()).startswith("embedding 0/3")
+        label = bar.query_one("#index-label", Label)
+        await until(pilot, lambda: str(label.render()) == "embedding 0/3 " + TITLE, "progress")
+        assert service.asked == [(QUESTION, Filters())]  # asked, and still being answered
+        assert app.chat.query(AnswerView).first().source == "_Searching the interviews…_"
         # The screen still takes keys while both workers run.
         await pilot.press(*"next")
         assert app.chat.query_one("#question", Input).value == "next"
@@ -210,8 +226,7 @@ async def test_without_an_index_one_is_built_with_a_progress_view_then_ready() -
     service = FakeService(indexed=False, hold_build=threading.Event())
     app = AssistantApp(lambda: service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, IndexingScreen)
+        await wait_for_screen(app, pilot, IndexingScreen)
         assert app.ready is False
         service.hold_build.set()
         await settle(app, pilot)
@@ -225,7 +240,7 @@ async def test_a_question_asked_before_the_index_is_open_is_answered_when_it_is(
     service = FakeService(indexed=False, hold_build=threading.Event())
     app = AssistantApp(lambda: service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for_screen(app, pilot, IndexingScreen)
         await pilot.press("escape")  # hide the progress view; the build goes on
         assert app.screen is app.chat
         app.chat.query_one("#question", Input).focus()
@@ -307,7 +322,12 @@ async def test_the_command_palette_runs_the_apps_commands() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"re-index")
-        await pilot.pause(0.3)
+        palette = app.screen
+        await until(
+            pilot,
+            lambda: any("Re-index" in str(o.prompt) for o in palette.query_one(OptionList).options),
+            "the palette lists Re-index",
+        )
         await pilot.press("enter")
         await settle(app, pilot)
         assert service.builds == 1
@@ -380,7 +400,10 @@ async def test_real_answer_cites_the_clients_environment(real_app: AssistantApp)
         assert environment, [i.quote for i in items]
         assert all(i.data["verified"] for i in environment)
         shipped = SHIPPED_FILE.read_text(encoding="utf-8")
-        assert all(" ".join(i.quote.split()) in " ".join(shipped.split()) for i in environment)
+        flat = " ".join(shipped.split())
+        for item in environment:  # excerpts of one turn may be joined with "…"
+            for part in item.quote.split("…"):
+                assert " ".join(part.split()) in flat, part
         # The context view opens the cited turn with its passage highlighted.
         pane = app.chat.query_one(EvidencePane)
         pane.focus()
@@ -510,3 +533,13 @@ async def test_an_index_that_cannot_be_built_says_so_and_leaves_the_chat_usable(
             note.message
             == "Indexing failed: corpus: no transcripts found (set ASSISTANT_CORPUS_DIR)"
         )
+
+
+def test_every_excerpt_of_a_joined_quote_is_highlighted_in_context() -> None:
+    from assistant.tui.screens.context import turn_text
+
+    evidence = FakeService().turns[1]  # 12:41
+    quote = "Well, in that case, … the environment not being ready and."
+    text = turn_text(evidence, quote)
+    marked = [text.plain[s.start : s.end] for s in text.spans if "reverse" in str(s.style)]
+    assert marked == ["Well, in that case,", "the environment not being ready and."]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -50,7 +51,8 @@ def summarise(service: Assistant) -> CorpusSummary:
 class AssistantApp(App[None]):
     """``assistant chat``: ask the interviews, read cited quotes in context."""
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find the stylesheet.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "Interview assistant"
     BINDINGS = [
         Binding("ctrl+n", "new_conversation", "New chat"),
@@ -83,7 +85,9 @@ class AssistantApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         return self.chat
 
-    def on_mount(self) -> None:
+    def on_ready(self) -> None:
+        # After the first frame: the imports in the worker would otherwise compete with the
+        # paint for the interpreter.
         self._open()
 
     # -- starting ------------------------------------------------------------------------
@@ -100,7 +104,10 @@ class AssistantApp(App[None]):
             self._service = service
             service.reader()
             summary = summarise(service)
-        except (IndexMissingError, RebuildNeededError) as exc:
+        except IndexMissingError:
+            where = self._service.settings.index_dir if self._service else "the index folder"
+            self.post_message(IndexNeeded(f"No index in {where} yet."))
+        except RebuildNeededError as exc:
             self.post_message(IndexNeeded(str(exc)))
         except AssistantError as exc:
             self.post_message(Failed("open", f"{exc}. Fix it and start the assistant again."))

@@ -48,9 +48,11 @@ def turn_text(evidence: Evidence, quote: str | None) -> Text:
     text = Text.assemble((turn.speaker, "bold"), f"  {where} [{turn.key}]\n", style="")
     body = Text(turn.text)
     if quote is not None:
-        span = find_quote(turn.text, quote)
-        if span is not None:
-            body.stylize("reverse bold", *span)
+        # An extractive quote may join excerpts of one turn with "…": mark each of them.
+        for part in quote.split("…"):
+            span = find_quote(turn.text, part.strip()) if part.strip() else None
+            if span is not None:
+                body.stylize("reverse bold", *span)
     text.append_text(body)
     if turn.codes:
         text.append("\ncodes: " + " · ".join(turn.codes), style="italic")
