@@ -32,8 +32,8 @@ class CodeTree(Tree[CodeNode]):
         Binding("enter", "select_cursor", "Tick code"),
         Binding("space", "toggle_node", "Expand or collapse", show=False),
     ]
-    ICON_NODE = ""
-    ICON_NODE_EXPANDED = ""
+    ICON_NODE = "▸ "
+    ICON_NODE_EXPANDED = "▾ "
 
     @dataclass
     class Changed(Message):
