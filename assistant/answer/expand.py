@@ -24,6 +24,8 @@ WINDOW = 6
 NEW_QUESTION_TERMS = 8
 
 Context = Callable[[str, int], list[Evidence]]
+#: How an added turn's ``Evidence.why`` starts.
+ANSWER_WHY = "answer to "
 
 
 def applies(filters: Filters | None) -> bool:
@@ -65,7 +67,7 @@ def with_answers(
             answered = answered or turn.turn.role != "interviewer"
             if not _is_answer(turn) or turn.key in present:
                 continue
-            answer = replace(turn, score=question.score, why=f"answer to {question.key}")
+            answer = replace(turn, score=question.score, why=f"{ANSWER_WHY}{question.key}")
             added.setdefault(question.key, []).append(answer)
             present.add(turn.key)
             budget -= 1
