@@ -108,7 +108,15 @@ def test_same_interview_in_several_formats(tmp_path: Path, shipped_file: Path) -
     pdf = _write(
         tmp_path,
         "2023-06-04-Interview 12 - Amin.pdf",
-        delve_printout("Interview 12 - Amin", [("Interviewee", [(["Yes, the PDF is the coded version of this interview."], ["Misc"])])]),
+        delve_printout(
+            "Interview 12 - Amin",
+            [
+                (
+                    "Interviewee",
+                    [(["Yes, the PDF is the coded version of this interview."], ["Misc"])],
+                )
+            ],
+        ),
     )
     # The coded formats win over the plain transcript, the PDF over the text export.
     corpus = load_corpus([plain, shipped_file])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.model import Corpus, Progress
@@ -76,7 +77,7 @@ def _load(args: argparse.Namespace) -> Corpus:
     return service.load_corpus(args.paths or None, progress=_progress_reporter())
 
 
-def _progress_reporter():  # type: ignore[no-untyped-def]
+def _progress_reporter() -> Callable[[Progress], None] | None:
     """Show which file is being read when a person is watching (PDFs take a moment)."""
     if not sys.stderr.isatty():
         return None

@@ -51,7 +51,7 @@ class PdfLine:
 def page_glyphs(layout: LTPage, page_height: float) -> list[Glyph]:
     out: list[Glyph] = []
 
-    def walk(items: LTContainer) -> Iterator[LTChar]:  # type: ignore[type-arg]
+    def walk(items: LTContainer) -> Iterator[LTChar]:
         for item in items:
             if isinstance(item, LTChar):
                 yield item
