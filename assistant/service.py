@@ -54,7 +54,14 @@ class Assistant:
 
         if corpus is not None:
             return Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
-        return Codebook.from_turns(e.turn for e in self.reader().all_turns())
+        reader = self.reader()
+        # Built once per index generation: at 1,000 interviews it is a pass over every turn.
+        cached = reader.cache.get("codebook")
+        if cached is None:
+            cached = reader.cache["codebook"] = Codebook.from_turns(
+                e.turn for e in reader.all_turns()
+            )
+        return cached
 
     # -- index ----------------------------------------------------------------------------
 
@@ -114,15 +121,15 @@ class Assistant:
         """Answer from retrieved evidence: with the LLM when one is configured, else (or when it
         fails) extractively. Every quote in the result has been checked against the corpus."""
         from assistant.answer import LLMAnswerer, extractive_answer
+        from assistant.answer.expand import applies, with_answers
 
         question = question.strip()
         if not question:
             raise AssistantError("the question is empty")
         started = time.perf_counter()
         evidence = self.search(question, k=k, filters=filters)
-        # A retrieved interviewer question brings the participant's answer to it (ANSWER).
-        from assistant.answer.expand import applies, with_answers
-
+        # Search often ranks the interviewer's question above the answer to it; bring the
+        # answering turns along (not under filters, which those turns may not pass).
         if applies(filters):
             evidence = with_answers(evidence, self.context)
         retrieved = time.perf_counter()

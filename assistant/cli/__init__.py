@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from assistant import __version__
 from assistant.errors import AssistantError
 
-#: Modules of this package that each add their subcommands with ``register(subparsers)``.
+#: Modules of this package that each add their subcommands with ``register(subparsers)``
+#: (``notes`` registers both ``notes`` and ``quotes``; ``corpus`` both ``corpus`` and ``codes``).
 COMMAND_MODULES = ("chat", "corpus", "index", "ask", "notes", "eval")
 
 DESCRIPTION = """\
@@ -36,11 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:  # TEMPORARY while the command modules are written; removed before landing
-            module = importlib.import_module(f"assistant.cli.{name}")
-        except ModuleNotFoundError:
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"assistant.cli.{name}").register(subparsers)
     return parser
 
 
