@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(
         default=None,
         description=(
-            "OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, llama.cpp server). Unset, "
-            "and with no API key, answers are extractive: verbatim quotes only, fully offline."
+            "OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, llama.cpp server), used "
+            "only when llm_model is set; otherwise answers are extractive and fully offline."
         ),
     )
     llm_model: str | None = Field(
