@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 #: Report name -> the Retriever's mode.
-MODES: dict[str, str] = {"bm25": "bm25", "dense": "dense", "hybrid": "rrf"}
+MODES: dict[str, str] = {"bm25": "bm25", "dense": "dense", "hybrid": "hybrid"}
 METRICS = ("recall", "mrr", "ndcg")
 
 QUESTION_TAG = re.compile(r"^Q\d+(?:\.\d+)*(?:\.[a-z])?$")

@@ -88,8 +88,12 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
 
     top_k: int = Field(default=8, ge=1, le=100, description="Turns retrieved per question.")
-    fusion: Literal["rrf", "dense", "bm25"] = Field(
-        default="rrf", description="Retrieval mode: hybrid (reciprocal rank fusion) or one side."
+    fusion: Literal["hybrid", "rrf", "dense", "bm25"] = Field(
+        default="hybrid",
+        description=(
+            "Retrieval mode: 'hybrid' fuses dense and BM25 scores (measured best), 'rrf' fuses "
+            "their ranks, 'dense' or 'bm25' use one side."
+        ),
     )
 
     @field_validator("llm_api_key", mode="before")

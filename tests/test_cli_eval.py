@@ -18,7 +18,7 @@ def test_eval_json(shipped_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     report = json.loads(capsys.readouterr().out)
     assert report["k"] == 5 and report["min_count"] == 2
     assert report["metrics"] == {"recall": "recall@5", "mrr": "MRR@5", "ndcg": "nDCG@5"}
-    assert report["modes"] == {"bm25": "bm25", "dense": "dense", "hybrid": "rrf"}
+    assert report["modes"] == {"bm25": "bm25", "dense": "dense", "hybrid": "hybrid"}
     assert report["queries"] == len(report["per_code"]) > 0
     assert all(len(r["top"]["hybrid"]) <= 5 for r in report["per_code"])
     assert all(r["relevant"] >= 2 for r in report["per_code"])

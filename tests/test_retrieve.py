@@ -10,7 +10,7 @@ from index_helpers import MLP, MLP_DEP, PRIVACY, FakeCodebook, embedder, small_c
 from assistant.errors import AssistantError
 from assistant.index import Indexer, open_index
 from assistant.model import Filters
-from assistant.retrieve import Retriever, bm25_side, rrf, tokenize
+from assistant.retrieve import Retriever, bm25_side, rrf, score_fusion, tokenize
 from assistant.settings import load_settings
 
 
@@ -58,7 +58,7 @@ def test_hybrid_names_both_retrievers(retriever: Retriever) -> None:
 def test_code_abbreviation_includes_children(retriever: Retriever) -> None:
     found = retriever.search("problems", k=10, filters=Filters(codes=("MLP",)))
     assert set(keys(found)) == {"1:2", "2:4"}  # 2:4 carries only the child code
-    for mode in ("dense", "bm25", "rrf"):
+    for mode in ("dense", "bm25", "rrf", "hybrid"):
         got = retriever.search("library update", k=10, filters=Filters(codes=("MLP",)), mode=mode)
         assert set(keys(got)) <= {"1:2", "2:4"} and got
     only_child = retriever.search("anything", k=10, filters=Filters(codes=(MLP_DEP,)))
@@ -122,6 +122,22 @@ def test_rrf_rewards_agreement() -> None:
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
     weighted = rrf({"dense": [(1, 0.9)], "bm25": [(3, 4.0)]}, weights={"bm25": 0.3})
     assert [p for p, _ in weighted] == [1, 3]
+
+
+def test_score_fusion_scales_each_side_then_mixes() -> None:
+    # BM25 scores are on another scale than cosines: only their spread within a query counts.
+    fused = score_fusion(
+        {"dense": [(1, 0.9), (2, 0.5), (3, 0.1)], "bm25": [(3, 12.0), (2, 11.0), (4, 2.0)]},
+        dense_share=0.75,
+    )
+    scores = dict(fused)
+    assert scores[1] == pytest.approx(0.75)
+    assert scores[2] == pytest.approx(0.75 * 0.5 + 0.25 * 0.9)
+    assert scores[3] == pytest.approx(0.25)
+    assert scores[4] == pytest.approx(0.0)
+    assert [p for p, _ in fused] == [1, 2, 3, 4]
+    # One candidate on a side (no spread) counts fully; an empty side adds nothing.
+    assert score_fusion({"dense": [(7, 0.3)], "bm25": []}) == [(7, 0.75)]
 
 
 def test_tokenize_conversational_text() -> None:

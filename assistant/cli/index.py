@@ -31,7 +31,7 @@ JSON (--json): {"added": [ids], "changed": [ids], "removed": [ids], "unchanged":
 """
 
 SEARCH_DESCRIPTION = """\
-Search the indexed turns: dense (meaning) and BM25 (words) search, fused by reciprocal rank.
+Search the indexed turns: dense (meaning) and BM25 (words) search, their scores fused.
 Each result is one turn with its citation key (INTERVIEW:TURN), speaker, codes and line or page
 span in the source file.
 
@@ -63,9 +63,9 @@ def register(subparsers: Any) -> None:
     search.add_argument("-k", type=int, default=None, metavar="N", help="results (default top_k)")
     search.add_argument(
         "--mode",
-        choices=["rrf", "dense", "bm25"],
+        choices=["hybrid", "rrf", "dense", "bm25"],
         default=None,
-        help="hybrid (rrf, default) or one retriever alone",
+        help="hybrid (score fusion, the default), rrf (rank fusion), or one retriever alone",
     )
     add_filter_arguments(search)
     search.add_argument("--json", action="store_true", help="print the results as JSON")

@@ -107,7 +107,7 @@ def main() -> None:
         turns = reader.all_turns()
         queries = [" ".join(t.turn.text.split()[:12]) for t in turns[:: max(1, len(turns) // 200)]]
         queries = [q for q in queries if q.strip()][:200]
-        for mode in ("dense", "bm25", "rrf"):
+        for mode in ("dense", "bm25", "hybrid"):
             times = []
             for q in queries:
                 t0 = time.perf_counter()

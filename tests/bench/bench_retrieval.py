@@ -189,10 +189,10 @@ def step_search(index_dir: str) -> dict[str, Any]:
     t = time.perf_counter()
     reader = service.reader()
     retriever = Retriever(reader, service.embedder, service.codebook())
-    retriever.search("warm up", k=10, filters=Filters(), mode="rrf")
+    retriever.search("warm up", k=10, filters=Filters(), mode="hybrid")
     out["open_s"] = time.perf_counter() - t
     asked = queries()
-    for mode in ("bm25", "dense", "rrf"):
+    for mode in ("bm25", "dense", "hybrid"):
         times, empty = [], 0
         for q in asked:
             t = time.perf_counter()
@@ -281,7 +281,7 @@ def print_scale(label: str, b: dict[str, Any], s: dict[str, Any]) -> None:
         f"no-op {b['noop_s']:.2f} s, {b['noop_embedded']} embedded"
     )
     modes = ", ".join(
-        f"{m} {s[m]['p50_ms']:.1f}/{s[m]['p95_ms']:.1f}" for m in ("bm25", "dense", "rrf")
+        f"{m} {s[m]['p50_ms']:.1f}/{s[m]['p95_ms']:.1f}" for m in ("bm25", "dense", "hybrid")
     )
     print(
         f"    search p50/p95 ms over {s['queries']} queries: {modes}; through the service "
