@@ -127,7 +127,8 @@ def step_build(corpus_dir: str, index_dir: str, change: str, raw: str) -> dict[s
     if raw_times:
         raw_times.append(raw_pass())
         out["raw_embed_s"] = raw_times
-        raw_s = sum(raw_times) / len(raw_times)
+        # The faster raw pass is the least disturbed by other work: the conservative baseline.
+        raw_s = min(raw_times)
         out["raw_texts_per_s"] = len(unique) / raw_s
         out["build_texts_per_s"] = len(unique) / out["build_s"]
         # Texts reach the index at this share of the speed the model embeds them alone.
@@ -270,7 +271,7 @@ def print_scale(label: str, b: dict[str, Any], s: dict[str, Any]) -> None:
         raw = " and ".join(f"{x:.1f}" for x in b["raw_embed_s"])
         print(
             f"    raw embedding of the same {b['unique_texts']} texts (before and after the "
-            f"build): {raw} s, {b['raw_texts_per_s']:.1f} texts/s; build "
+            f"build): {raw} s, best {b['raw_texts_per_s']:.1f} texts/s; build "
             f"{b['build_texts_per_s']:.1f} texts/s -> build/raw throughput ratio {b['ratio']:.2f}"
         )
     print(
