@@ -123,8 +123,7 @@ def render(report: EvalReport) -> str:
     heads = "   ".join(f"{LABELS[m].format(k=report.k):^{len(modes)}}" for m in METRICS)
     lines = [
         f"{report.interviews} interviews, {report.turns} turns ({report.coded_turns} coded); "
-        f"codes hidden from a temporary index; {len(report.results)} queries, k={report.k}; "
-        f"hybrid = {MODES['hybrid']}",
+        f"codes hidden from a temporary index; {len(report.results)} queries, k={report.k}",
         *_question_scope(report),
         "",
         f"{'':<{width}}  {heads}",
