@@ -206,16 +206,18 @@ async def test_reindexing_while_a_question_is_answered_keeps_the_chat_usable() -
 async def test_an_llm_answer_is_streamed_then_replaced_by_the_checked_text() -> None:
     service = FakeService(tokens=["The environment ", "was not ready [1]."])
     app = AssistantApp(lambda: service)
-    tokens: dict[int, str] = {}
+    # Keyed by identity because a message is seen once per node it bubbles through; the
+    # message is kept alive so that its id cannot be reused by a later one.
+    tokens: dict[int, AnswerToken] = {}
 
     def hook(message: Message) -> None:
-        if isinstance(message, AnswerToken):  # seen once per node it bubbles through
-            tokens[id(message)] = message.text
+        if isinstance(message, AnswerToken):
+            tokens[id(message)] = message
 
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await settle(app, pilot)
         await ask(app, pilot)
-        assert list(tokens.values()) == ["The environment ", "was not ready [1]."]
+        assert [t.text for t in tokens.values()] == ["The environment ", "was not ready [1]."]
         view = app.chat.query_one(AnswerView)
         assert view.streamed == "The environment was not ready [1]."
         assert view.source == "The environment was not ready [1]."
@@ -449,18 +451,18 @@ async def test_real_n_writes_the_quote_to_the_notes_file(real_app: AssistantApp)
 
 async def test_real_reindex_while_a_question_is_answered(real_app: AssistantApp) -> None:
     app = real_app
-    seen: dict[int, str] = {}
+    seen: dict[int, Message] = {}  # by identity, kept alive so that ids are not reused
 
     def hook(message: Message) -> None:
         if isinstance(message, AnswerReady | IndexBuilt | Failed):
-            seen[id(message)] = type(message).__name__
+            seen[id(message)] = message
 
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await settle(app, pilot)
         app.chat.query_one("#question", Input).focus()
         await pilot.press(*REAL_QUESTION, "enter", "ctrl+r")
         await settle(app, pilot)
-        assert sorted(set(seen.values())) == ["AnswerReady", "IndexBuilt"]
+        assert sorted({type(m).__name__ for m in seen.values()}) == ["AnswerReady", "IndexBuilt"]
         assert app.chat.query_one(IndexBar).display is False
         assert app.chat.query_one(StatusLine).index == "index ready"
         items = app.chat.query_one(EvidencePane).items
@@ -480,11 +482,11 @@ async def test_real_llm_answer_streams_from_an_openai_compatible_server(
 ) -> None:
     _llm_env(monkeypatch, fake_llm)
     fake_llm.script(Reply(content="Projects ran late because the environment was not ready [1]."))
-    tokens: dict[int, str] = {}
+    tokens: dict[int, AnswerToken] = {}  # by identity, kept alive: see the test above
 
     def hook(message: Message) -> None:
         if isinstance(message, AnswerToken):
-            tokens[id(message)] = message.text
+            tokens[id(message)] = message
 
     app = real_app
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -492,7 +494,8 @@ async def test_real_llm_answer_streams_from_an_openai_compatible_server(
         assert app.chat.query_one(StatusLine).mode == "LLM fake-model"
         await ask(app, pilot, REAL_QUESTION)
         assert len(tokens) > 3
-        assert "".join(tokens.values()).startswith("Projects ran late because the environment")
+        streamed = "".join(t.text for t in tokens.values())
+        assert streamed.startswith("Projects ran late because the environment")
         assert "LLM fake-model" in str(app.chat.query_one("AnswerHeader").render())
         assert "environment was not ready" in conversation_text(app)
         assert len(fake_llm.requests) == 1
