@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError, LLMError, NotesError
 from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress
-from assistant.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
     from assistant.quotes import QuoteReport
+    from assistant.settings import Settings
 
 ProgressCallback = Callable[[Progress], None]
 TokenCallback = Callable[[str], None]
@@ -266,4 +266,8 @@ def make_assistant(
     settings: Settings | None = None, *, embedder: BaseEmbedding | None = None, **overrides: object
 ) -> Assistant:
     """The factory both front ends and the tests use (tests inject a small embedder)."""
+    # Imported here: pydantic-settings costs ~70 ms, which the chat would pay before its first
+    # paint if it were imported with this module.
+    from assistant.settings import load_settings
+
     return Assistant(settings or load_settings(**overrides), embedder=embedder)

@@ -16,12 +16,13 @@ from assistant.errors import AssistantError
 from assistant.model import Filters
 from assistant.tui.messages import AnswerReady, AnswerToken, CorpusSummary, Failed
 from assistant.tui.widgets.code_tree import CodeTree, InterviewFilter
-from assistant.tui.widgets.conversation import AnswerView, Conversation
+from assistant.tui.widgets.conversation import Conversation
 from assistant.tui.widgets.evidence import EvidencePane, QuoteItem
 from assistant.tui.widgets.status import IndexBar, StatusLine
 
 if TYPE_CHECKING:
     from assistant.tui.app import AssistantApp
+    from assistant.tui.widgets.answer_view import AnswerView
 
 
 class ChatScreen(Screen[None]):

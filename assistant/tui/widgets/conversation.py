@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from assistant.tui.widgets.answer_view import AnswerView
 
 WELCOME = """\
 Ask a question about the interviews and press [b]Enter[/b].
@@ -41,31 +43,6 @@ class AnswerHeader(Static):
     """How an answer was made (mode, notices), above its text."""
 
 
-class AnswerView(Markdown):
-    """One answer; while an LLM streams it, fragments are appended as they arrive."""
-
-    def __init__(self) -> None:
-        super().__init__("_Searching the interviews…_")
-        self._stream: MarkdownStream | None = None
-        self.streamed = ""
-        self.question: Question | None = None
-
-    async def add_token(self, text: str) -> None:
-        if self._stream is None:
-            await self.update("")
-            self._stream = Markdown.get_stream(self)
-        self.streamed += text
-        await self._stream.write(text)
-
-    async def show(self, answer: dict[str, Any]) -> None:
-        """Replace whatever streamed with the checked answer: verification may have dropped
-        citations the model invented, so the final text is the one to keep."""
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
-        await self.update(answer_markdown(answer))
-
-
 class Conversation(VerticalScroll, can_focus=False):
     """The questions and answers of the current conversation, newest at the bottom.
 
@@ -82,6 +59,10 @@ class Conversation(VerticalScroll, can_focus=False):
     async def ask(self, question: str, scope: str) -> AnswerView:
         """Show a question and return the (still empty) view its answer will fill."""
         await self.remove_children(".welcome")
+        # Imported on the first question, not with the screen: Textual's Markdown widget brings
+        # markdown-it, whose import would otherwise delay the first paint by 15-35 ms.
+        from assistant.tui.widgets.answer_view import AnswerView
+
         label = f"› {question}" + (f"\n  scope: {scope}" if scope else "")
         view = AnswerView()
         view.question = Question(label, markup=False)
@@ -109,3 +90,12 @@ class Conversation(VerticalScroll, can_focus=False):
         for question, answer in exchanges:
             view = await self.ask(question, "")
             await self.show_answer(view, answer)
+
+
+def __getattr__(name: str) -> Any:
+    # ``AnswerView`` lived here; importing it from this module still works, lazily.
+    if name == "AnswerView":
+        from assistant.tui.widgets.answer_view import AnswerView
+
+        return AnswerView
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
