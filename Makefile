@@ -30,4 +30,4 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) index/chroma* index/gen-* index/current
+	rm -rf $(VENV) index/chroma index/.build.lock
