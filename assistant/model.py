@@ -12,6 +12,7 @@ whether the turn's text changed since the note was taken.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +35,17 @@ def parse_citation_key(key: str) -> tuple[str, int]:
     if not sep or not interview_id or not ordinal.isdigit():
         raise ValueError(f"not a citation key: {key!r} (expected INTERVIEW:TURN, e.g. 12:41)")
     return interview_id, int(ordinal)
+
+
+def span_label(
+    lines: Sequence[int] | None, pages: Sequence[int] | None, missing: str = "no span"
+) -> str:
+    """``line 12``, ``lines 12-14``, ``p. 3`` or ``pp. 3-4``: a provenance span for people."""
+    if lines:
+        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
+    if pages:
+        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
+    return missing
 
 
 def _merge_spans(spans: list[Span | None]) -> Span | None:

@@ -28,8 +28,7 @@ from urllib.parse import unquote as _unpct
 
 from assistant.answer.verify import locate_in_paragraph, normalise
 from assistant.errors import NotesError
-from assistant.model import Answer, Evidence, Paragraph, Span, Turn
-from assistant.quotes import span_label
+from assistant.model import Answer, Evidence, Paragraph, Span, Turn, span_label
 
 MARKER = "assistant:quote"
 _MARKER_RE = re.compile(r"^<!-- assistant:quote (?P<attrs>[^<>]*?)\s*-->\s*$")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.model import Corpus, Interview, Span
+from assistant.model import Corpus, Interview, Span, span_label
 
 Format = Literal["md", "csv", "json"]
 FORMATS: tuple[Format, ...] = ("md", "csv", "json")
@@ -41,15 +41,6 @@ CSV_COLUMNS = (
 
 #: Separates codes inside one CSV cell; labels contain spaces and brackets but never this.
 CODE_JOINER = "; "
-
-
-def span_label(lines: Span | None, pages: Span | None) -> str:
-    """``lines 12-14`` or ``p. 3``: the human form of a provenance span."""
-    if lines:
-        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
-    if pages:
-        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
-    return "no span"
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ from assistant.cli.common import (
     assistant_from,
     filters_from,
     print_json,
-    span_label,
 )
 from assistant.errors import AssistantError
-from assistant.model import Answer, Citation
+from assistant.model import Answer, Citation, span_label
 
 DESCRIPTION = """\
 Answer a question from the indexed interviews. The turns that best match the question are

@@ -57,12 +57,3 @@ def assistant_from(args: argparse.Namespace) -> Assistant:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-def span_label(lines: tuple[int, int] | None, pages: tuple[int, int] | None) -> str:
-    """``lines 12-14`` or ``p. 3`` — the human form of a provenance span."""
-    if lines:
-        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
-    if pages:
-        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
-    return "no span"

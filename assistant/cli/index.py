@@ -15,10 +15,9 @@ from assistant.cli.common import (
     assistant_from,
     filters_from,
     print_json,
-    span_label,
 )
 from assistant.errors import AssistantError
-from assistant.model import Evidence, Progress
+from assistant.model import Evidence, Progress, span_label
 
 INDEX_DESCRIPTION = """\
 Build or update the search index of the corpus. The first run embeds every turn; later runs

@@ -14,9 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from assistant.errors import AssistantError
-from assistant.model import Evidence
+from assistant.model import Evidence, span_label
 from assistant.tui.messages import ContextLoaded, Failed
-from assistant.tui.widgets.evidence import QuoteItem, span_label
+from assistant.tui.widgets.evidence import QuoteItem
 
 if TYPE_CHECKING:
     from assistant.tui.app import AssistantApp
@@ -43,7 +43,7 @@ def turn_text(evidence: Evidence, quote: str | None) -> Text:
     """One turn: who spoke and where, what they said, the codes on it."""
     turn = evidence.turn
     where = ", ".join(
-        p for p in (f"turn {turn.ordinal}", span_label(_list(turn.lines), _list(turn.pages))) if p
+        p for p in (f"turn {turn.ordinal}", span_label(turn.lines, turn.pages, missing="")) if p
     )
     text = Text.assemble((turn.speaker, "bold"), f"  {where} [{turn.key}]\n", style="")
     body = Text(turn.text)
@@ -57,10 +57,6 @@ def turn_text(evidence: Evidence, quote: str | None) -> Text:
     if turn.codes:
         text.append("\ncodes: " + " · ".join(turn.codes), style="italic")
     return text
-
-
-def _list(span: tuple[int, int] | None) -> list[int] | None:
-    return list(span) if span else None
 
 
 class ContextScreen(Screen[None]):

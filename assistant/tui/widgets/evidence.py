@@ -11,15 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from assistant.model import Citation
-
-
-def span_label(lines: list[int] | None, pages: list[int] | None) -> str:
-    if lines:
-        return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
-    if pages:
-        return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
-    return ""
+from assistant.model import Citation, span_label
 
 
 @dataclass(frozen=True)
@@ -45,7 +37,7 @@ class QuoteItem:
         d = self.data
         parts = [str(d.get("speaker") or "?"), str(d.get("title") or d.get("interview"))]
         parts.append(f"turn {d.get('turn')}")
-        span = span_label(d.get("lines"), d.get("pages"))
+        span = span_label(d.get("lines"), d.get("pages"), missing="")
         if span:
             parts.append(span)
         return ", ".join(parts) + f" [{self.key}]"
