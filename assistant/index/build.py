@@ -12,18 +12,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import TextNode
 
-from assistant.embeddings import embed_texts
 from assistant.errors import AssistantError
 from assistant.index import nodes as nodes_mod
 from assistant.index import store
 from assistant.model import Corpus, Interview, Progress
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.schema import TextNode
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -196,6 +197,8 @@ class Indexer:
         progress: ProgressCallback,
     ) -> None:
         from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        from assistant.embeddings import embed_texts
 
         batch = max(1, min(5000, int(client.get_max_batch_size())))
         keep = set(report.unchanged) | set(report.kept)

@@ -16,11 +16,12 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from llama_index.core.schema import TextNode
+from typing import TYPE_CHECKING, Any
 
 from assistant.model import PARAGRAPH_SEPARATOR, Evidence, Interview, Paragraph, Turn
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
 
 #: Bumped whenever node text, embedded text or metadata change shape: older indexes are rebuilt.
 FORMAT_VERSION = 1
@@ -98,6 +99,8 @@ _HIDDEN = ["paragraphs", "timestamps", "content_hash", "embed_hash", "source_sha
 
 def make_node(interview: Interview, turns: Sequence[Turn], i: int) -> tuple[TextNode, str]:
     """The node of ``turns[i]`` (embedding not yet set) and the text to embed for it."""
+    from llama_index.core.schema import TextNode
+
     turn = turns[i]
     embedded = embedding_text(turns, i)
     meta = turn_metadata(interview, turn, embedded)

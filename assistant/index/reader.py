@@ -11,16 +11,17 @@ from __future__ import annotations
 import math
 import re
 import threading
-from typing import Any
-
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.vector_stores.types import VectorStoreQuery
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import IndexMissingError, RebuildNeededError
 from assistant.index import nodes, store
 from assistant.index.scope import Scope
 from assistant.model import Evidence, parse_citation_key
-from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from assistant.settings import Settings
 
 
 def interview_sort_key(interview_id: str) -> tuple[int, int, str]:
@@ -119,6 +120,7 @@ class IndexReader:
 
     def dense(self, query_embedding: list[float], k: int, scope: Scope) -> list[tuple[int, float]]:
         """Top ``k`` turns by cosine similarity within ``scope``: (position, similarity)."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self._load()
@@ -137,9 +139,13 @@ class IndexReader:
         return out
 
 
-def open_index(settings: Settings, embedder: BaseEmbedding) -> IndexReader:
+def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader:
     """The current index; IndexMissingError before the first build, RebuildNeededError when it
-    was built with another embedding model or an older format."""
+    was built with another embedding model or an older format.
+
+    ``embedder`` may be just the model's name (``embedding_name.configured_model_name``), so
+    the index can open without importing llama-index or loading the model."""
+    model_name = embedder if isinstance(embedder, str) else embedder.model_name
     client = store.make_client(settings)
     pointer = store.read_pointer(client)
     place = store.where(settings)
@@ -153,10 +159,10 @@ def open_index(settings: Settings, embedder: BaseEmbedding) -> IndexReader:
             "run `assistant index` to rebuild it"
         ) from None
     reader = IndexReader(settings, client, pointer.current, collection)
-    if reader.embed_model != embedder.model_name:
+    if reader.embed_model != model_name:
         raise RebuildNeededError(
             f"rebuild needed: the index at {place} was built with the embedding model "
-            f"{reader.embed_model}, but the assistant is set to {embedder.model_name}; "
+            f"{reader.embed_model}, but the assistant is set to {model_name}; "
             "run `assistant index` to rebuild it with the current model"
         )
     if reader.manifest.format_version != nodes.FORMAT_VERSION:

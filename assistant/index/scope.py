@@ -9,16 +9,13 @@ two retrievers cannot disagree about what is in scope.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from llama_index.core.vector_stores.types import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-)
+from typing import TYPE_CHECKING
 
 from assistant.index.nodes import CODE_FLAG, normalise_speaker
 from assistant.model import Turn
+
+if TYPE_CHECKING:
+    from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters
 
 
 @dataclass(frozen=True)
@@ -44,6 +41,14 @@ class Scope:
 
     def to_filters(self) -> MetadataFilters | None:
         """The same scope as llama-index metadata filters (translated to a Chroma ``where``)."""
+        # Imported here so opening the index does not import llama-index (~0.7 s).
+        from llama_index.core.vector_stores.types import (
+            FilterCondition,
+            FilterOperator,
+            MetadataFilter,
+            MetadataFilters,
+        )
+
         parts: list[MetadataFilter | MetadataFilters] = []
         for key, values in (
             ("interview", self.interviews),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,15 +96,27 @@ class AssistantApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def _open(self) -> None:
         """Create the service and open the index off the UI thread: this is where chromadb,
-        llama-index and onnxruntime get imported."""
+        llama-index and onnxruntime get imported.
+
+        Ready means the first question is answered promptly: the index is open, the embedding
+        model loaded and searched once (BM25 built, Chroma's vectors in memory). The model
+        (llama-index, onnxruntime) loads in a second thread while this one opens the index
+        (chromadb), since neither needs the other."""
         try:
             service = self._factory()
             from assistant.history import History
 
             self.history = History.in_folder(service.settings.data_dir)
             self._service = service
-            service.reader()
-            summary = summarise(service)
+            # Looked up, not called directly: a factory may hand over a stand-in service.
+            load_model = getattr(service, "load_embedder", None) or (lambda: None)
+            warm_up = getattr(service, "warm_up", None) or (lambda: None)
+            with ThreadPoolExecutor(1, thread_name_prefix="assistant-model") as pool:
+                model = pool.submit(load_model)
+                service.reader()
+                summary = summarise(service)
+                model.result()
+            warm_up()
         except IndexMissingError:
             where = self._service.settings.index_dir if self._service else "the index folder"
             self.post_message(IndexNeeded(f"No index in {where} yet."))

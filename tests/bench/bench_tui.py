@@ -4,7 +4,9 @@
 
 Each launch is a fresh Python process (headless Textual driver), so every import counts.
 "First paint" is Textual's ``Ready`` event: the first frame has been rendered. "Ready" is when
-the chat has opened the index and filled the status line and filters (the assistant only).
+the chat has opened the index, filled the status line and filters, loaded the embedding model
+and run one search (BM25 built, Chroma's vectors in memory), so the first question is answered
+without waiting for any of that; the search right after ready is timed to show it.
 The bare app is a Textual ``App`` with a ``Header``, an ``Input`` and a ``Footer``.
 
 The index of the corpus (default: the shipped ``corpus/``) is built first in a temporary folder.
@@ -26,6 +28,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+#: Seconds of the first search after "ready", per assistant launch.
+FIRST_SEARCH: list[float] = []
 
 # Runs in the child process: argv[1] is the app kind, argv[2] the parent's launch time.
 CHILD = r"""
@@ -65,7 +69,11 @@ class Timed(Base):
 
     def _check(self) -> None:
         if self.ready:
-            self.exit((self.painted, time.time() - launched))
+            ready = time.time() - launched
+            started = time.perf_counter()
+            self.service.search("why did projects run late?")
+            print("FIRST_SEARCH", time.perf_counter() - started)
+            self.exit((self.painted, ready))
 
 result = Timed().run(headless=True)
 print("RESULT", result[0], result[1] if result[1] is not None else "")
@@ -95,6 +103,9 @@ def launch(kind: str, env: dict[str, str]) -> tuple[float, float | None]:
     if line is None:
         raise SystemExit(f"{kind} app did not report:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     parts = line.split()
+    for x in out.stdout.splitlines():
+        if x.startswith("FIRST_SEARCH"):
+            FIRST_SEARCH.append(float(x.split()[1]))
     return float(parts[1]), float(parts[2]) if len(parts) > 2 else None
 
 
@@ -156,6 +167,10 @@ def main() -> int:
         f"\nfirst paint vs bare app: cold {cold_ratio:.2f}x, warm {warm_ratio:.2f}x (target ≤ 2x)"
     )
     print(f"ready, cold: {float(ours['cold_ready']):.2f} s (target ≤ 2.5 s)")  # type: ignore[arg-type]
+    print(
+        f"first search after ready: median {statistics.median(FIRST_SEARCH) * 1000:.0f} ms, "
+        f"max {max(FIRST_SEARCH) * 1000:.0f} ms over {len(FIRST_SEARCH)} launches"
+    )
     print(f"file cache dropped before cold runs: {bare['file_cache_dropped']}")
     print(json.dumps(results))
     return 0
