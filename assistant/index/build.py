@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,25 +243,33 @@ class Indexer:
         vector_store = ChromaVectorStore(chroma_collection=new_col)
         total = len(todo)
         progress(Progress("embedding", 0, total))
-        for start in range(0, total, EMBED_CHUNK):
-            chunk = todo[start : start + EMBED_CHUNK]
-            missing: dict[str, tuple[TextNode, str]] = {}
-            for node, text in chunk:
-                if node.metadata["embed_hash"] not in cache:
-                    missing.setdefault(node.metadata["embed_hash"], (node, text))
-            if missing:
-                vectors = embed_texts(self.embedder, [t for _, t in missing.values()])
-                if vectors.shape[0] != len(missing):
-                    raise AssistantError(
-                        f"the embedding model {self.embedder.model_name} returned "
-                        f"{vectors.shape[0]} vectors for {len(missing)} texts"
-                    )
-                for (digest, (node, _)), vector in zip(missing.items(), vectors, strict=True):
-                    cache[digest] = vector
-                    report.embedded[node.metadata["interview"]] += 1
-                report.turns_embedded += len(missing)
-            for node, _ in chunk:
-                node.embedding = cache[node.metadata["embed_hash"]].tolist()
-            vector_store.add([n for n, _ in chunk])
-            last = chunk[-1][0].metadata
-            progress(Progress("embedding", start + len(chunk), total, detail=str(last["title"])))
+        # Chroma writes a chunk in another thread while the next chunk is embedded (onnxruntime
+        # releases the GIL). One write at a time, in order; the last finishes before the switch.
+        with ThreadPoolExecutor(1, thread_name_prefix="chroma-write") as writer:
+            pending: Future[Any] | None = None
+            for start in range(0, total, EMBED_CHUNK):
+                chunk = todo[start : start + EMBED_CHUNK]
+                missing: dict[str, tuple[TextNode, str]] = {}
+                for node, text in chunk:
+                    if node.metadata["embed_hash"] not in cache:
+                        missing.setdefault(node.metadata["embed_hash"], (node, text))
+                if missing:
+                    vectors = embed_texts(self.embedder, [t for _, t in missing.values()])
+                    if vectors.shape[0] != len(missing):
+                        raise AssistantError(
+                            f"the embedding model {self.embedder.model_name} returned "
+                            f"{vectors.shape[0]} vectors for {len(missing)} texts"
+                        )
+                    for (digest, (node, _)), vector in zip(missing.items(), vectors, strict=True):
+                        cache[digest] = vector
+                        report.embedded[node.metadata["interview"]] += 1
+                    report.turns_embedded += len(missing)
+                for node, _ in chunk:
+                    node.embedding = cache[node.metadata["embed_hash"]].tolist()
+                if pending is not None:
+                    pending.result()  # a failed write stops the build here
+                pending = writer.submit(vector_store.add, [n for n, _ in chunk])
+                title = str(chunk[-1][0].metadata["title"])
+                progress(Progress("embedding", start + len(chunk), total, detail=title))
+            if pending is not None:
+                pending.result()
