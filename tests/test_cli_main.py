@@ -57,3 +57,34 @@ def test_help_lists_every_command() -> None:
     for command in ("chat", "corpus", "codes", "index", "search", "ask", "notes", "quotes", "eval"):
         assert f"    {command}" in result.stdout, command
     assert "verbatim quotes" in result.stdout
+
+
+def test_a_command_module_that_fails_to_import_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_import = cli.importlib.import_module
+
+    def broken_import(name: str, package: str | None = None) -> object:
+        if name == "assistant.cli.notes":
+            raise ImportError("cannot import name 'Notebook' from 'assistant.notes'")
+        return real_import(name, package)
+
+    monkeypatch.setattr(cli.importlib, "import_module", broken_import)
+    assert cli.main(["corpus"]) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "ImportError: cannot import name 'Notebook'" in err
+
+
+def test_help_and_usage_errors_still_exit_through_argparse(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as help_exit:
+        cli.main(["--help"])
+    assert help_exit.value.code == 0
+    assert "verbatim quotes" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage_exit:
+        cli.main(["no-such-command"])
+    assert usage_exit.value.code == 2
+    assert "invalid choice: 'no-such-command'" in capsys.readouterr().err

@@ -43,9 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(args_list or ["chat"])
     try:
+        # Inside the protection: a command module that fails to import is a one-line error too.
+        # argparse's SystemExit (--help, --version, usage errors) is not an Exception and passes.
+        parser = build_parser()
+        args = parser.parse_args(args_list or ["chat"])
         return int(args.func(args) or 0)
     except AssistantError as exc:
         print(f"assistant: {exc}", file=sys.stderr)
