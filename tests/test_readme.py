@@ -11,9 +11,25 @@ from tests.conftest import REPO
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def test_every_setting_is_documented() -> None:
-    for name in Settings.model_fields:
-        assert f"`ASSISTANT_{name.upper()}`" in README, name
+def settings_rows() -> list[str]:
+    """The README's settings table, row by row, as the Settings class defines it."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "XDG data dir (`~/.local/share/assistant`)"
+        elif field.default is None:
+            default = "unset"
+        else:
+            default = f"`{field.default}`"
+        rows.append(f"| `ASSISTANT_{name.upper()}` | {default} | {field.description} |")
+    return rows
+
+
+def test_every_setting_is_documented_with_its_default() -> None:
+    # Regenerate after changing Settings: python -c "from tests.test_readme import settings_rows;
+    # print('\n'.join(settings_rows()))", and paste the rows into the README's table.
+    for row in settings_rows():
+        assert row in README, row
 
 
 def test_every_command_is_documented() -> None:
