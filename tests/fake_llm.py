@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,6 +71,8 @@ class FakeLLM:
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
+        #: Set when a client closed its connection before the scripted reply was complete.
+        self.disconnected = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -124,7 +128,7 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 body = {"_raw": raw.decode(errors="replace")}
             fake.record(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             reply = fake.next_reply()
-            if reply.delay and fake.stopping.wait(reply.delay):
+            if reply.delay and not self._hold(reply.delay):
                 return
             self.close_connection = True
             try:
@@ -135,7 +139,28 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._json(reply, str(body.get("model", MODEL)))
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first, as tests of timeouts intend
+                fake.disconnected.set()  # the client gave up first, as tests of timeouts intend
+
+        def _peer_gone(self) -> bool:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            try:
+                return self.connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+
+        def _hold(self, seconds: float) -> bool:
+            """Wait ``seconds`` before replying; False when the client hung up meanwhile
+            (recorded in ``fake.disconnected``) or the server is stopping."""
+            until = time.monotonic() + seconds
+            while time.monotonic() < until:
+                if self._peer_gone():
+                    fake.disconnected.set()
+                    return False
+                if fake.stopping.wait(0.05):
+                    return False
+            return True
 
         def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
             data = json.dumps(payload).encode()
@@ -192,7 +217,7 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                     # Drop the connection without ending the chunked body: a cut stream.
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                if reply.chunk_delay and fake.stopping.wait(reply.chunk_delay):
+                if reply.chunk_delay and not self._hold(reply.chunk_delay):
                     return
                 self._chunk(self._event(model, {"role": "assistant", "content": token}, None))
             if reply.cut_after is not None:
