@@ -9,7 +9,8 @@ Obsidian or any Markdown viewer::
 
 so entries are parsed from that marker, not from prose the researcher may have edited. ``hash``
 is the cited turn's content hash when the quote was saved; ``q`` identifies the question, so the
-same turn is not saved twice under one question even if the heading was retyped.
+same turn is not saved twice under one question even if the heading was retyped (the same key
+with another hash is another passage, e.g. after turns were inserted above it, and is saved).
 """
 
 from __future__ import annotations
@@ -296,8 +297,8 @@ class NotesFile:
 
     def append(self, quotes: Iterable[NoteQuote]) -> SaveResult:
         """Append ``quotes`` (one entry per question), leaving out any turn already saved under
-        the same question. Dedup and write happen under one exclusive lock, so concurrent
-        savers neither lose entries nor save the same quote twice."""
+        the same question with the same content. Dedup and write happen under one exclusive
+        lock, so concurrent savers neither lose entries nor save the same quote twice."""
         result = SaveResult(self.path)
         pending = list(quotes)
         if not pending:
@@ -310,12 +311,15 @@ class NotesFile:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             existing = self.path.read_bytes()
+            # A key names a position in an interview, not a passage: after a re-index the same
+            # key may hold another turn, so the turn's content hash is part of the identity.
             seen = {
-                (q.question_id, q.key) for q in parse_notes(existing.decode("utf-8", "replace"))
+                (q.question_id, q.key, q.turn_hash)
+                for q in parse_notes(existing.decode("utf-8", "replace"))
             }
             groups: dict[str, list[NoteQuote]] = {}
             for q in pending:
-                ident = (question_id(q.question), q.key)
+                ident = (question_id(q.question), q.key, q.turn_hash)
                 if ident in seen:
                     result.skipped.append(Skipped(q.key, ALREADY_SAVED))
                     continue
@@ -325,7 +329,9 @@ class NotesFile:
             if not groups:
                 return result
             text = "".join(render_entry(group) for group in groups.values())
-            if existing and not existing.endswith(b"\n"):
+            if not existing.strip():
+                text = text.lstrip("\n")  # a new file starts with its first heading
+            elif not existing.endswith(b"\n"):
                 text = "\n" + text  # never glue the heading to the researcher's last line
             _write_all(fd, text.encode("utf-8"))
             os.fsync(fd)

@@ -132,6 +132,35 @@ def test_saving_the_same_answer_twice_adds_nothing(isolated_paths: Path) -> None
     assert len(other.added) == 2
 
 
+def test_a_new_notes_file_starts_with_its_first_heading(isolated_paths: Path) -> None:
+    service = make_assistant()
+    service.save_answer(answer())
+    text = service.settings.notes_file.read_text(encoding="utf-8")
+    assert text.startswith("## What went wrong with the data pipeline?\n")
+
+
+def test_same_key_with_other_content_is_saved_again(tmp_path: Path) -> None:
+    """After a turn is inserted above it and the corpus re-indexed, key 12:2 names another
+    passage: that passage is new to the notes, the old one stays a duplicate."""
+    notes = NotesFile(tmp_path / "notes.md")
+    first = note("Q?", turn_index=1)
+    assert [q.key for q in notes.append([first]).added] == ["12:2"]
+    moved = replace(TEXT_TURNS[0], ordinal=2, speaker="Interviewee", role="participant")
+    assert moved.key == "12:2" and moved.content_hash != TEXT_TURNS[1].content_hash
+    shifted = NoteQuote.from_evidence(
+        "Q?", evidence(moved), moved.text, mode="key", model=None, date="2026-11-28"
+    )
+    result = notes.append([first, shifted])
+    assert [s.reason for s in result.skipped] == [ALREADY_SAVED]
+    assert [(q.key, q.turn_hash) for q in result.added] == [("12:2", moved.content_hash)]
+    saved = notes.read()
+    assert [(s.key, s.quote) for s in saved] == [
+        ("12:2", TEXT_TURNS[1].paragraphs[0].text),
+        ("12:2", "What went wrong when you deployed?"),
+    ]
+    assert notes.append([shifted]).skipped[0].reason == ALREADY_SAVED
+
+
 def test_hand_written_text_survives_every_operation(
     isolated_paths: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
