@@ -68,6 +68,10 @@ class IndexBusyError(IndexError_):
     """Another process is building the index right now."""
 
 
+class IndexDamagedError(IndexError_):
+    """The index cannot be opened or read (a damaged database, a file where its folder goes)."""
+
+
 class LLMError(AssistantError):
     """The language-model endpoint failed; callers fall back to the extractive answer."""
 

@@ -115,7 +115,7 @@ class Indexer:
 
     def _build(self, corpus: Corpus, progress: ProgressCallback) -> IndexReport:
         client = store.make_client(self.settings)
-        pointer = store.read_pointer(client)
+        pointer = store.read_pointer(client, self.settings)
         model = self.embedder.model_name
         report = IndexReport(embed_model=model)
         old_col, old = None, None

@@ -114,7 +114,7 @@ class IndexReader:
 
     def is_outdated(self) -> bool:
         """True once another build has switched the index to a newer generation."""
-        return store.read_pointer(self._client).current != self.generation
+        return store.read_pointer(self._client, self.settings).current != self.generation
 
     # -- dense search ---------------------------------------------------------------------
 
@@ -147,7 +147,7 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
     the index can open without importing llama-index or loading the model."""
     model_name = embedder if isinstance(embedder, str) else embedder.model_name
     client = store.make_client(settings)
-    pointer = store.read_pointer(client)
+    pointer = store.read_pointer(client, settings)
     place = store.where(settings)
     if not pointer.current:
         raise IndexMissingError(f"no index at {place} yet; run `assistant index` to build it")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from assistant.errors import ConfigError, IndexBusyError
+from assistant.errors import ConfigError, IndexBusyError, IndexDamagedError
 from assistant.settings import Settings
 
 META = "assistant_meta"
@@ -38,8 +38,37 @@ def where(settings: Settings) -> str:
     )
 
 
+def damaged(settings: Settings, exc: BaseException) -> IndexDamagedError:
+    """The one-line error for an index that cannot be opened or read, saying what to do."""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if settings.chroma_url:
+        return IndexDamagedError(
+            f"cannot read the index on the Chroma server {settings.chroma_url} ({detail}); "
+            "check the server, or run `assistant index` to rebuild the index there"
+        )
+    folder = Path(settings.index_dir)
+    return IndexDamagedError(
+        f"the index at {folder} is damaged or unreadable ({detail}); it holds nothing that "
+        f"cannot be rebuilt: delete the folder {folder} and run `assistant index`"
+    )
+
+
+def _forget_local_system(path: Path) -> None:
+    """Drop Chroma's per-process cache entry for ``path`` after a failed open: Chroma keeps
+    the half-started system, and every later client for that folder would fail with an
+    unrelated AttributeError instead of the real problem."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+    except Exception:  # a private cache; if Chroma changes it, the next open just fails again
+        pass
+
+
 def make_client(settings: Settings) -> Any:
-    """A Chroma client: the server at ``chroma_url`` when set, else a database in index_dir."""
+    """A Chroma client: the server at ``chroma_url`` when set, else a database in index_dir.
+
+    A local database that cannot be opened is an IndexDamagedError naming the folder."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -62,8 +91,12 @@ def make_client(settings: Settings) -> Any:
                 f"cannot reach the Chroma server at {settings.chroma_url} ({exc})"
             ) from None
     path = Path(settings.index_dir) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb's InternalError (SQLite), OSError, ValueError...
+        _forget_local_system(path)
+        raise damaged(settings, exc) from None
 
 
 def get_collection(client: Any, name: str) -> Any:
@@ -90,16 +123,22 @@ class Pointer:
     counter: int = 0
 
 
-def read_pointer(client: Any) -> Pointer:
+def read_pointer(client: Any, settings: Settings) -> Pointer:
+    """The pointer; an empty one before the first build, IndexDamagedError when unreadable."""
     try:
+        # Listing first, because chromadb's NotFoundError differs between local and server
+        # clients: any error past this point is a real fault, not "no index yet".
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        if META not in names:
+            return Pointer()
         meta = get_collection(client, META).metadata or {}
-    except Exception:  # chromadb's NotFoundError differs between local and server clients
-        return Pointer()
-    return Pointer(
-        current=meta.get("current") or None,
-        previous=meta.get("previous") or None,
-        counter=int(meta.get("counter", 0)),
-    )
+        return Pointer(
+            current=meta.get("current") or None,
+            previous=meta.get("previous") or None,
+            counter=int(meta.get("counter", 0)),
+        )
+    except Exception as exc:
+        raise damaged(settings, exc) from None
 
 
 def write_pointer(client: Any, pointer: Pointer) -> None:
