@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import read_file
+from assistant.ingest import load_corpus, read_file
 from assistant.ingest.delve_text import read_delve_text
-from assistant.model import Interview
+from assistant.model import Interview, LoadProblem
 
 SHIPPED_CODES = {
     "Data-low-quality": 2,
@@ -162,9 +162,10 @@ def test_made_up_export(tmp_path: Path) -> None:
     )
     # A filler stays speech, and the bare word after it is a paragraph, not a label.
     assert [p.text for p in second.paragraphs[1:]] == ["Mm-hmm", "Monitoring"]
-    # A label-like line right under a heading is what the speaker said.
+    # A code line right under a heading codes nothing: it is dropped (and reported), never
+    # put in the speaker's mouth.
     third = interview.turns[2]
-    assert [p.text for p in third.paragraphs] == ["Data-low-quality", "Yeah"]
+    assert [p.text for p in third.paragraphs] == ["Yeah"]
     assert "Delve" not in " ".join(t.text for t in interview.turns)
 
 
@@ -180,7 +181,10 @@ def test_known_codes_recognise_a_lone_bare_label(tmp_path: Path) -> None:
 
 
 def test_multi_line_paragraph_keeps_exact_characters(tmp_path: Path) -> None:
-    text = "# Talk with Ana\n\n## Ana\n\nFirst line  \nsecond line\n\nMisc-code\n\n## Bo\n\nOk.\n"
+    text = (
+        "# Talk with Ana\n\n## Ana\n\nFirst line  \nsecond line\n\nMisc-other-code\n\n"
+        "## Bo\n\nOk.\n"
+    )
     path = tmp_path / "ana"
     path.write_text(text, encoding="utf-8")
     interview = read_file(path)
@@ -188,5 +192,104 @@ def test_multi_line_paragraph_keeps_exact_characters(tmp_path: Path) -> None:
     paragraph = interview.turns[0].paragraphs[0]
     assert paragraph.text == "First line  \nsecond line"
     assert paragraph.text in text
-    assert (paragraph.lines, paragraph.codes) == ((5, 6), ("Misc-code",))
+    assert (paragraph.lines, paragraph.codes) == ((5, 6), ("Misc-other-code",))
     assert [t.role for t in interview.turns] == ["unknown", "unknown"]
+
+
+SPOKEN_HYPHENS = """\
+# Interview 6 - Test
+
+## Interviewer 1
+
+How fast must the predictions be?
+
+## Interviewee
+
+Fast.
+
+Real-time
+
+## Interviewer 1
+
+And after the pilot?
+
+## Interviewee
+
+Follow-up
+
+Data-low-quality
+
+## Interviewer 1
+
+Anything else?
+
+## Interviewee
+
+Maybe one thing.
+
+feedback-loop
+"""
+
+
+def test_lone_hyphenated_words_stay_speech_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "Interview 6.txt"
+    notices: list[LoadProblem] = []
+    interview = read_delve_text(path, SPOKEN_HYPHENS, "x", notices=notices)
+    answers = [t for t in interview.turns if t.speaker == "Interviewee"]
+    assert [[(p.text, p.codes) for p in t.paragraphs] for t in answers] == [
+        [("Fast.", ()), ("Real-time", ())],
+        # A sure label under a spoken word codes it: the word was said, then coded.
+        [("Follow-up", ("Data-low-quality",))],
+        [("Maybe one thing.", ()), ("feedback-loop", ())],
+    ]
+    assert interview.code_applications == 1
+    lines = SPOKEN_HYPHENS.split("\n")
+    real, loop = lines.index("Real-time") + 1, lines.index("feedback-loop") + 1
+    assert [(n.line, n.severity) for n in notices] == [(real, "notice"), (loop, "notice")]
+    assert all(n.source == str(path) for n in notices)
+    assert "'Real-time' read as speech" in str(notices[0])
+    assert str(notices[0]).startswith(f"{path}, line {real}: ")
+
+
+def test_once_hyphenated_word_stacked_with_a_sure_label_is_a_code(tmp_path: Path) -> None:
+    text = "# Interview 7\n\n## Interviewee\n\nWe retrain weekly.\n\nfeedback-loop\n\nMM-drift\n"
+    notices: list[LoadProblem] = []
+    interview = read_delve_text(tmp_path / "Interview 7.txt", text, "x", notices=notices)
+    assert [(p.text, p.codes) for p in interview.turns[0].paragraphs] == [
+        ("We retrain weekly.", ("feedback-loop", "MM-drift"))
+    ]
+    assert notices == []
+    known = read_delve_text(
+        tmp_path / "Interview 7.txt",
+        "# Interview 7\n\n## Interviewee\n\nWe retrain weekly.\n\nfeedback-loop\n",
+        "x",
+        known_codes={"feedback-loop"},
+    )
+    assert known.turns[0].paragraphs[0].codes == ("feedback-loop",)
+
+
+def test_code_line_under_a_heading_is_reported_not_spoken(tmp_path: Path) -> None:
+    path = tmp_path / "Interview 5.md"
+    path.write_text(EXPORT, encoding="utf-8")
+    notices: list[LoadProblem] = []
+    interview = read_file(path, notices=notices)
+    assert all("Data-low-quality" not in t.text for t in interview.turns)
+    line = EXPORT.split("\n").index("Data-low-quality") + 1
+    assert [(n.line, n.severity) for n in notices] == [(line, "notice")]
+    assert "code line 'Data-low-quality' has no paragraph above it" in notices[0].message
+
+
+def test_load_corpus_reports_reader_notices(tmp_path: Path) -> None:
+    path = tmp_path / "Interview 6.txt"
+    path.write_text(SPOKEN_HYPHENS, encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    lines = SPOKEN_HYPHENS.split("\n")
+    real, loop = lines.index("Real-time") + 1, lines.index("feedback-loop") + 1
+    assert [(n.source, n.line) for n in corpus.notices] == [(str(path), real), (str(path), loop)]
+    assert corpus.errors == ()
+
+
+def test_shipped_file_reads_without_notices(shipped_file: Path) -> None:
+    notices: list[LoadProblem] = []
+    read_file(shipped_file, notices=notices)
+    assert [str(n) for n in notices] == []

@@ -2,9 +2,13 @@
 
 Delve writes each code of a paragraph on its own line after it, exactly like a one-line
 paragraph, so a label has to be told apart from a short utterance (``Yeah.``, ``Um,``,
-``Filters.``, ``So.``). Code labels in Delve are single tokens joined by hyphens, may end in an
-abbreviation (`` [MLP]`` or `` (QM)``), may be interview-guide question tags (``Q4.3``), or
-are labels the codebook already knows (``Misc``, seen in another file of the corpus).
+``Filters.``, ``So.``, ``Real-time``, ``Follow-up``). Mistaking speech for a code silently
+deletes the speaker's words, so only the shapes real Delve codebooks use count on their own:
+a code family prefix (``Data-``, ``MLP-``, ``QM-``…), more than one hyphen
+(``stack-not-standardized``), an abbreviation (`` [MLP]`` or `` (QM)``), an interview-guide
+question tag (``Q4.3``), or a label the codebook already knows (``Misc``, seen in another file
+of the corpus). A bare word or a word with a single hyphen is a label only where it stacks with
+one of those.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import Collection
 
 QUESTION_TAG = re.compile(r"^Q\d+(?:\.\d+)*$")
 HYPHENATED = re.compile(r"^[^\W_][^\W_]*(?:-[^\W_]+)+$")
+#: Code families of the study's codebook (``Data-low-quality``, ``MLP-pipeline-jungle``).
+FAMILY_PREFIX = re.compile(r"^(?:[Dd]ata|ML|MLP|ME|MD|MM|MT|QM)-")
 WITH_ABBREVIATION = re.compile(
     r"^(?P<name>[^\W_][\w&/+-]*(?: [\w&/+-]+){0,5}) [\[(](?P<abbr>[A-Z][A-Z0-9&-]{0,5})[\])]$"
 )
@@ -45,9 +51,17 @@ def looks_like_label(line: str, known: Collection[str] = ()) -> bool:
         # "ML-pipeline-issues [MLP]", "Quality Measures (QM)"; not "Okay [PAUSE]".
         titled = all(word[:1].isupper() for word in name.split())
         return "-" in name or (titled and not is_filler(name.replace(" ", "-")))
+    if not is_hyphenated(line):
+        return False
+    return bool(FAMILY_PREFIX.match(line)) or line.count("-") > 1
+
+
+def is_hyphenated(line: str) -> bool:
+    """One token joined by hyphens (``Real-time``, ``Data-issues``), not a hesitation."""
     return bool(HYPHENATED.match(line)) and not is_filler(line)
 
 
 def could_stack(line: str) -> bool:
-    """A bare word that is a label when it sits among recognised labels."""
-    return bool(BARE_WORD.match(line)) and not is_filler(line)
+    """A bare word or a once-hyphenated word (``Misc``, ``feedback-loop``): a label when it
+    sits among recognised labels, speech otherwise."""
+    return (bool(BARE_WORD.match(line)) and not is_filler(line)) or is_hyphenated(line)

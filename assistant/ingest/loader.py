@@ -28,11 +28,17 @@ _FORMAT_NAMES = {
 }
 
 
-def read_file(path: Path, known_codes: Collection[str] = ()) -> Interview:
+def read_file(
+    path: Path,
+    known_codes: Collection[str] = (),
+    notices: list[LoadProblem] | None = None,
+) -> Interview:
     """Read one transcript of any supported format, chosen by its content.
 
     ``known_codes`` are labels already seen elsewhere in the corpus; they help recognise
-    one-word code lines (``Misc``) in a Delve text export. Raises CorpusError only.
+    one-word code lines (``Misc``) in a Delve text export. ``notices`` receives the reader's
+    guesses worth a look (a line kept as speech, a label not taken as a speaker). Raises
+    CorpusError only.
     """
     path = Path(path)
     try:
@@ -40,8 +46,8 @@ def read_file(path: Path, known_codes: Collection[str] = ()) -> Interview:
         if source.kind == "pdf":
             return read_delve_pdf(path, source.data, source.sha256)
         if source.kind == "delve-text":
-            return read_delve_text(path, source.text, source.sha256, known_codes)
-        return read_transcript(path, source.text, source.sha256)
+            return read_delve_text(path, source.text, source.sha256, known_codes, notices)
+        return read_transcript(path, source.text, source.sha256, notices)
     except CorpusError:
         raise
     except RecursionError:
@@ -92,11 +98,13 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
     for done, path in enumerate(ordered, start=1):
         if progress is not None:
             progress(Progress("load", done - 1, len(ordered), path.name))
+        found: list[LoadProblem] = []
         try:
-            interview = read_file(path, known)
+            interview = read_file(path, known, found)
         except CorpusError as exc:
             errors.append(LoadProblem(exc.source, exc.problem, line=exc.line, page=exc.page))
             continue
+        notices.extend(found)
         known.update(c for t in interview.turns for c in t.codes)
         loaded.append(interview)
     if progress is not None:

@@ -16,7 +16,7 @@ from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.ids import clean_stem
 from assistant.ingest.source import split_lines
 from assistant.ingest.speakers import UNKNOWN_SPEAKER, infer_role, is_role_label
-from assistant.model import Interview, Paragraph
+from assistant.model import Interview, LoadProblem, Paragraph
 
 #: ``Interviewer 1:``, ``Interviewer1 :``, `` Interviewee:`` — a short label, then a colon.
 SPEAKER_LINE = re.compile(r"^[ \t]*(?P<label>[^\W\d_][^:\n]{0,38}?)[ \t]*:(?P<rest>.*)$")
@@ -24,7 +24,9 @@ SPEAKER_LINE = re.compile(r"^[ \t]*(?P<label>[^\W\d_][^:\n]{0,38}?)[ \t]*:(?P<re
 _NOT_A_LABEL = re.compile(r"[.,;!?\"“”()\[\]]|https?$")
 
 
-def read_transcript(path: Path, text: str, sha256: str) -> Interview:
+def read_transcript(
+    path: Path, text: str, sha256: str, notices: list[LoadProblem] | None = None
+) -> Interview:
     lines = split_lines(text)
     speakers = _speaker_labels(lines)
     if not speakers:
