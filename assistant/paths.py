@@ -6,6 +6,7 @@ researchers with several projects) point the whole app at another folder.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -44,9 +45,24 @@ def config_file() -> Path | None:
     return user if user.is_file() else None
 
 
+#: The prompt templates are installed as this package (pyproject.toml maps it to the
+#: top-level ``prompts/`` folder of the repository, where researchers edit them).
+PROMPTS_PACKAGE = "assistant.prompts"
+
+
 def prompts_dir() -> Path:
-    """Prompt templates: ``ASSISTANT_PROMPTS_DIR``, else ``prompts/`` of the project."""
+    """Prompt templates: ``ASSISTANT_PROMPTS_DIR``, else the installed ``assistant.prompts``.
+
+    In a wheel that is ``assistant/prompts/`` in site-packages; in an editable install the
+    import system maps it to the checkout's ``prompts/``. A checkout used without installing
+    (``PYTHONPATH=.``) has no such mapping and reads its ``prompts/`` directly.
+    """
     explicit = os.environ.get("ASSISTANT_PROMPTS_DIR")
     if explicit:
         return Path(explicit).expanduser()
-    return PROJECT_DIR / "prompts"
+    try:
+        folder = importlib.resources.files(PROMPTS_PACKAGE)
+    except ModuleNotFoundError:
+        return PROJECT_DIR / "prompts"
+    # Installed packages are folders on disk (templates are read with Path, and edited there).
+    return Path(str(folder))
