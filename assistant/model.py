@@ -80,15 +80,6 @@ class Paragraph:
             "pages": list(self.pages) if self.pages else None,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Paragraph:
-        return cls(
-            text=data["text"],
-            codes=tuple(data.get("codes") or ()),
-            lines=tuple(data["lines"]) if data.get("lines") else None,
-            pages=tuple(data["pages"]) if data.get("pages") else None,
-        )
-
 
 #: How the paragraphs of a turn are joined into its text. Quotes never span this separator
 #: unless they are checked paragraph by paragraph.

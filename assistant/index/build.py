@@ -3,7 +3,7 @@
 The new generation is assembled aside: turns of unchanged interviews are copied from the
 current generation with their vectors; new and changed interviews are turned into nodes, and
 only nodes whose embedded text is new are embedded (an edit to one turn of an interview
-re-embeds that turn and its neighbours, not the whole corpus). Then the pointer switches.
+re-embeds that turn alone, not the interview or the corpus). Then the pointer switches.
 """
 
 from __future__ import annotations
