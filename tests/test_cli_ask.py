@@ -101,6 +101,7 @@ def test_json_has_exactly_the_documented_shape(
         "model",
         "answer",
         "citations",
+        "references",
         "unverified",
         "timings",
     }
@@ -122,7 +123,9 @@ def test_json_has_exactly_the_documented_shape(
         "quote": NOT_READY,
         "verified": True,
     }
-    assert {c["n"] for c in data["citations"]} == {1, 2, 4, 5}
+    # Numbered 1…m as they appear in the answer, whatever the turns' retrieval positions.
+    assert sorted({c["n"] for c in data["citations"]}) == [1, 2, 3, 4]
+    assert data["references"] == []
     assert searches == [
         {"query": QUESTION, "k": 5, "filters": Filters(codes=("Misc",), interviews=("12",))}
     ]
@@ -137,7 +140,9 @@ def test_llm_answer_lists_unverified_quotes_and_removed_citations(
     data = json.loads(out)
     assert (code, data["mode"], data["model"]) == (0, "llm", MODEL)
     assert data["answer"] == f'"{NOT_READY}" [1]; {fake} [unverified] [2]; see also.'
-    assert [(c["n"], c["verified"]) for c in data["citations"]] == [(1, True), (2, False)]
+    assert [(c["n"], c["verified"]) for c in data["citations"]] == [(1, True)]
+    # The failed quote's [2] stays in the text as a reference to turn 2, without its words.
+    assert [(r["n"], r["key"]) for r in data["references"]] == [(2, late_projects()[1].key)]
     assert data["unverified"] == [
         {"n": 2, "quote": fake, "reason": "quote not found verbatim in [2]"},
         {"n": 9, "reason": "cites [9], but only 8 turns were supplied; citation removed"},
@@ -145,9 +150,23 @@ def test_llm_answer_lists_unverified_quotes_and_removed_citations(
 
     llm_env.script(Reply(content=f'"{NOT_READY}" [1]; "{fake}" [2].'))
     code, out, _ = run(capsys, QUESTION)
-    assert f'  ✗ [2] "{fake}" — quote not found verbatim in [2]' in out
-    assert "✗ not found verbatim" in out and "✓ verified" in out
+    assert f"Unverified (not quotes)\n  ✗ [2] quote not found verbatim in [2]: {fake}\n" in out
+    assert f'"{fake}"' not in out  # never shown in quotation marks
+    assert "✗ not found verbatim" not in out and "✓ verified" in out
     assert f"[LLM answer ({MODEL}) · 8 turns retrieved" in out
+
+
+def test_llm_citations_are_listed_in_numeric_order_with_bare_references(
+    searches: list[dict[str, Any]], llm_env: FakeLLM, capsys: pytest.CaptureFixture[str]
+) -> None:
+    complex_ = "it's a very complex environment"
+    llm_env.script(Reply(content=f'"{complex_}" [2], and "{NOT_READY}" [1]. See also [4].'))
+    code, out, _ = run(capsys, QUESTION)
+    assert code == 0
+    citations = out.split("\nCitations\n", 1)[1]
+    assert citations.index(f'  [1] "{NOT_READY}"') < citations.index(f'  [2] "{complex_}"')
+    assert "\nReferenced turns (cited without a quote)\n  [4] Interview 12 - Amin · " in out
+    assert "(cited without a quote)\n" in out and '[4] "' not in out
 
 
 def test_endpoint_failure_falls_back_to_the_extractive_answer(

@@ -8,7 +8,7 @@ from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, tur
 
 from assistant.answer import extractive_answer, verify_answer
 from assistant.answer.prompts import refusal_phrase
-from assistant.model import Paragraph, Turn
+from assistant.model import Answer, Evidence, Paragraph, Turn
 
 QUOTE_LINE = re.compile(r'^- "(.*)" \[(\d+)\]$')
 
@@ -34,6 +34,24 @@ def test_answer_quotes_the_reasons_for_late_projects() -> None:
     assert all(c.verified for c in answer.citations)
 
 
+def test_citations_are_numbered_in_order_of_first_appearance() -> None:
+    ev = late_projects()
+    answer = extractive_answer(QUESTION, ev)
+    shown = [n for _, n in _quote_lines(answer.text)]
+    first_seen = list(dict.fromkeys(shown))
+    assert first_seen == list(range(1, len(first_seen) + 1))
+    assert sorted({c.n for c in answer.citations}) == first_seen
+    # One number per turn, and each number keeps pointing at its turn.
+    turns = {c.n: c.evidence.key for c in answer.citations}
+    assert len(set(turns.values())) == len(turns)
+    for c in answer.citations:
+        assert c.quote in c.evidence.turn.text or " \u2026 " in c.quote
+    # The evidence positions are not in first-appearance order (themes regroup them), which
+    # is why they are not the numbers shown.
+    at = _positions(answer, ev)
+    assert [at[n] for n in first_seen] != sorted(at[n] for n in first_seen)
+
+
 def test_same_evidence_gives_the_same_answer() -> None:
     first = extractive_answer(QUESTION, late_projects())
     second = extractive_answer(QUESTION, late_projects())
@@ -52,7 +70,9 @@ def test_every_quote_is_verbatim_from_one_paragraph_and_passes_the_verifier() ->
         paragraphs = [p.text for p in citation.evidence.turn.paragraphs]
         assert any(all(f in p for f in fragments) for p in paragraphs), citation.quote
         assert all(f in source for f in fragments)
-    checked = verify_answer(answer.text, ev)
+    # Citation numbers are the answer's own (1…m), so the verifier gets the turns in that order.
+    cited = list({c.n: c.evidence for c in sorted(answer.citations, key=lambda c: c.n)}.values())
+    checked = verify_answer(answer.text, cited)
     assert checked.unverified == []
     assert checked.text == answer.text
     assert [(c.n, c.quote) for c in checked.citations] == [(c.n, c.quote) for c in answer.citations]
@@ -61,9 +81,11 @@ def test_every_quote_is_verbatim_from_one_paragraph_and_passes_the_verifier() ->
 def test_coded_turns_are_grouped_by_code() -> None:
     answer = extractive_answer(QUESTION, late_projects())
     sections = _sections(answer.text)
-    assert [n for _, n in _quote_lines(sections["Code: Data-low-quantity"])] == [6, 7]
+    at = _positions(answer, late_projects())
+    assert [at[n] for _, n in _quote_lines(sections["Code: Data-low-quantity"])] == [6, 7]
     # "Misc" says nothing about content: the specific code names the theme.
-    assert [n for _, n in _quote_lines(sections["Code: Stakeholders-lack-of-knowledge"])] == [4]
+    low = _quote_lines(sections["Code: Stakeholders-lack-of-knowledge"])
+    assert [at[n] for _, n in low] == [4]
     assert "Code: Misc" not in sections
 
 
@@ -89,8 +111,11 @@ def test_uncoded_turns_are_clustered_and_named_by_distinctive_words() -> None:
     headings = list(sections)
     assert headings[0].startswith("Theme: ") and "label" in headings[0]
     assert "server" in headings[1] or "cloud" in headings[1] or "deployment" in headings[1]
-    assert [n for _, n in _quote_lines(sections[headings[0]])] == [1, 3, 5]
-    assert [n for _, n in _quote_lines(sections[headings[1]])] == [2, 4, 6]
+    at = _positions(answer, evidence(turns))
+    assert [at[n] for _, n in _quote_lines(sections[headings[0]])] == [1, 3, 5]
+    assert [at[n] for _, n in _quote_lines(sections[headings[1]])] == [2, 4, 6]
+    # Numbered as they appear, whatever the retrieval order the themes regrouped.
+    assert [n for _, n in _quote_lines(answer.text)] == [1, 2, 3, 4, 5, 6]
     assert answer.text.splitlines()[-1] == "1 interview \u00b7 6 turns \u00b7 0 codes"
 
 
@@ -119,7 +144,8 @@ def test_omitted_sentences_are_marked_and_long_sentences_cut_at_words() -> None:
 
 def test_uncoded_interviewer_questions_are_not_quoted_unless_nothing_else_is_left() -> None:
     answer = extractive_answer(QUESTION, late_projects())
-    quoted = {c.n for c in answer.citations}
+    at = _positions(answer, late_projects())
+    quoted = {at[c.n] for c in answer.citations}
     assert 3 not in quoted  # "did you have AI project that took longer than expected?"
     assert 4 in quoted  # an interviewer heading, but coded: the participant's words
     only_question = late_projects()[2:3]
@@ -144,3 +170,9 @@ def _sections(text: str) -> dict[str, str]:
         elif current is not None and line.startswith("- "):
             out[current] += line + "\n"
     return out
+
+
+def _positions(answer: Answer, ev: list[Evidence]) -> dict[int, int]:
+    """Citation number → the 1-based position of its turn in the retrieved evidence."""
+    keys = [e.key for e in ev]
+    return {c.n: keys.index(c.evidence.key) + 1 for c in answer.citations}

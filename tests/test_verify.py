@@ -11,6 +11,7 @@ from assistant.answer.verify import (
     locate_in_paragraph,
     locate_in_turn,
     normalise,
+    references,
     verify_answer,
 )
 
@@ -39,7 +40,8 @@ def test_fabricated_quote_is_listed_and_not_presented_as_a_quote() -> None:
     problem = checked.unverified[0]
     assert (problem.n, problem.quote) == (1, fabricated)
     assert "not found verbatim in [1]" in problem.reason
-    assert [(c.n, c.verified) for c in checked.citations] == [(1, False)]
+    # Only in ``unverified``: a failed quote is never a citation, verified or not.
+    assert checked.citations == []
 
 
 def test_citation_to_a_turn_not_supplied_is_removed_and_listed() -> None:
@@ -47,7 +49,9 @@ def test_citation_to_a_turn_not_supplied_is_removed_and_listed() -> None:
     assert checked.text == "The environment was not ready. It was complex [2]."
     assert [(u.n, u.quote) for u in checked.unverified] == [(9, None)]
     assert "only 5 turns were supplied" in checked.unverified[0].reason
-    assert [(c.n, c.quote, c.verified) for c in checked.citations] == [(2, "", True)]
+    # A bare [2] quotes nothing: it is a reference, not a citation with an empty quote.
+    assert checked.citations == []
+    assert references(checked.text, checked.citations, 5) == [2]
 
 
 def test_quote_citing_only_an_unknown_turn_is_checked_against_all_and_recited() -> None:
@@ -86,7 +90,7 @@ def test_quote_across_two_paragraphs_is_not_verified() -> None:
     assert end_of_first in ev[0].turn.text and start_of_second in ev[0].turn.text
     checked = verify_answer(f'"{across}" [1]', ev)
     assert [u.quote for u in checked.unverified] == [across]
-    assert checked.citations[0].verified is False
+    assert checked.citations == []
     # Each half on its own is fine.
     assert verify_answer(f'"{end_of_first}" [1]', ev).unverified == []
 
@@ -131,7 +135,8 @@ def test_citation_before_the_quote_is_understood() -> None:
 def test_citation_later_in_the_sentence_belongs_to_the_quote() -> None:
     checked = verify_answer(f'"{COMPLEX}", the participant said [2]. Then [1].', five())
     assert checked.text == f'"{COMPLEX}", the participant said [2]. Then [1].'
-    assert [(c.n, c.verified) for c in checked.citations] == [(2, True), (1, True)]
+    assert [(c.n, c.verified) for c in checked.citations] == [(2, True)]
+    assert references(checked.text, checked.citations, 5) == [1]
     wrong = verify_answer(f'"{COMPLEX}", the participant said [3]. Then [1].', five())
     assert wrong.unverified[0].reason == "quote not found verbatim in [3]; it is in [2]"
     # A citation in the next sentence does not count for the quote.
@@ -139,9 +144,18 @@ def test_citation_later_in_the_sentence_belongs_to_the_quote() -> None:
     assert next_sentence.text == f'They said "{COMPLEX}" [2]. Later [3].'
 
 
+def test_every_citation_is_a_verified_quote() -> None:
+    text = f'"{NOT_READY}" [1], "the servers were on fire" [2], and see [3] and [4].'
+    checked = verify_answer(text, five())
+    assert [(c.n, c.quote, c.verified) for c in checked.citations] == [(1, NOT_READY, True)]
+    assert [(u.n, u.quote) for u in checked.unverified] == [(2, "the servers were on fire")]
+    assert references(checked.text, checked.citations, 5) == [2, 3, 4]
+
+
 def test_citation_ranges_and_repeated_citations() -> None:
     checked = verify_answer("See [1-3] and [2][4].", five())
-    assert [c.n for c in checked.citations] == [1, 2, 3, 4]
+    assert checked.citations == []
+    assert references(checked.text, checked.citations, 5) == [1, 2, 3, 4]
     assert checked.text == "See [1-3] and [2][4]."
 
 

@@ -4,8 +4,8 @@ No model writes anything here. Each retrieved turn contributes its sentences tha
 the question (BM25 over the sentences of all retrieved turns, plus the words that name its
 theme); the sentences are cut only at sentence boundaries, or at a word boundary for a very
 long one, and an omission is marked ``…``. Every quote is a span of one paragraph, checked
-again with :mod:`assistant.answer.verify` before it is cited. The same evidence always gives
-the same answer.
+again with :mod:`assistant.answer.verify` before it is cited. Citations are numbered from 1 in
+order of appearance. The same evidence always gives the same answer.
 """
 
 from __future__ import annotations
@@ -79,6 +79,10 @@ def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
 
     lines: list[str] = []
     citations: list[Citation] = []
+    # Citations are numbered 1, 2, 3… as they first appear in the answer, not by evidence
+    # position (themes reorder the turns, and a turn with nothing to quote is skipped, so
+    # position numbers would read [3], [6], [4]… with gaps). Citation.evidence keeps the turn.
+    numbered: dict[int, int] = {}
     for theme in group(evidence, numbers):
         block: list[str] = []
         for n in theme.members:
@@ -87,8 +91,9 @@ def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
                 exact = locate_in_turn(quote, evidence[n - 1].turn)
                 if exact is None:  # cannot happen for a slice of the turn; never cite it if so
                     continue
-                block.append(f'- "{quote}" [{n}]')
-                citations.append(Citation(n, evidence[n - 1], exact, True))
+                shown = numbered.setdefault(n, len(numbered) + 1)
+                block.append(f'- "{quote}" [{shown}]')
+                citations.append(Citation(shown, evidence[n - 1], exact, True))
         if block:
             label = f"Code: {theme.heading}" if theme.code else f"Theme: {theme.heading}"
             lines.extend([f"### {label}", *block, ""])

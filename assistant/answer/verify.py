@@ -7,7 +7,11 @@ Two things are checked in code, never trusted to the model:
 * every double-quoted span must be found verbatim in one paragraph of the turn it cites (or of
   any supplied turn when it cites none), comparing after white space and typographic quotes,
   apostrophes and dashes are normalised. A span that is not found keeps its words but loses its
-  quotation marks, is marked ``[unverified]`` and is listed, so it is never shown as a quote.
+  quotation marks, is marked ``[unverified]`` and is listed in ``unverified`` only, never among
+  the citations, so it is never shown as a quote.
+
+``citations`` holds verified quotes only. A bare ``[n]`` citing a supplied turn stays in the
+text as a reference to that turn (:func:`references`); it quotes nothing.
 
 A quote may mark omissions with ``…`` (or ``...``): its fragments must then appear in order in
 the same paragraph. Quotes are matched per paragraph, so words joined across two paragraphs
@@ -139,9 +143,18 @@ def _numbers(group: str) -> list[int]:
     return list(dict.fromkeys(out))
 
 
+def references(text: str, citations: list[Citation], count: int) -> list[int]:
+    """The turns ``text`` cites with a bare ``[n]`` and no verified quote among ``citations``,
+    in numeric order, keeping only numbers of the ``count`` supplied turns."""
+    quoted = {c.n for c in citations}
+    found = {n for m in CITATION_RE.finditer(text) for n in _numbers(m.group(1))}
+    return sorted(n for n in found - quoted if 1 <= n <= count)
+
+
 @dataclass
 class Checked:
-    """An answer text after verification, with what it cites and what failed."""
+    """An answer text after verification: its verified quotes (``citations``) and what failed
+    (``unverified``)."""
 
     text: str
     citations: list[Citation] = field(default_factory=list)
@@ -180,7 +193,6 @@ def verify_answer(text: str, evidence: list[Evidence]) -> Checked:
     valid = range(1, len(evidence) + 1)
     checked = Checked(text="")
     edits: list[tuple[int, int, str]] = []
-    quoted: set[int] = set()
 
     found = [m for m in QUOTE_RE.finditer(text) if quote_fragments(m.group(1))]
     ends = [m.start() for m in found[1:]] + [len(text)] * bool(found)
@@ -193,16 +205,14 @@ def verify_answer(text: str, evidence: list[Evidence]) -> Checked:
         if hit is not None:
             n, exact = hit
             checked.citations.append(Citation(n, evidence[n - 1], exact, True))
-            quoted.add(n)
             if not q.cites:  # say where an uncited quote was found
                 edits.append((q.end, q.end, f" [{n}]"))
             continue
+        # A failed quote is never a citation: it lives only in ``unverified``, and the text
+        # keeps its words without the quotation marks.
         edits.append((q.start, q.end, f"{q.text.strip()} {UNVERIFIED_MARK}"))
         reason = _quote_failure(q, evidence)
         checked.unverified.append(Unverified(reason, q.cites[0] if q.cites else None, q.text))
-        for n in q.cites:
-            checked.citations.append(Citation(n, evidence[n - 1], q.text, False))
-            quoted.add(n)
 
     inside = [(q.start, q.end) for q in quotes]
     unknown: list[int] = []
@@ -212,10 +222,8 @@ def verify_answer(text: str, evidence: list[Evidence]) -> Checked:
         numbers = _numbers(m.group(1))
         keep = [n for n in numbers if n in valid]
         unknown.extend(n for n in numbers if n not in valid and n not in unknown)
-        for n in keep:
-            if n not in quoted:
-                checked.citations.append(Citation(n, evidence[n - 1], "", True))
-                quoted.add(n)
+        # A bare [n] stays in the text as a reference (see ``references``); it quotes nothing,
+        # so it is not a citation.
         if len(keep) != len(numbers):
             start = m.start()
             if not keep:  # drop the space before a citation that disappears entirely

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from assistant.answer.verify import references
 from assistant.cli.common import (
     add_filter_arguments,
     assistant_from,
@@ -13,7 +14,7 @@ from assistant.cli.common import (
     print_json,
 )
 from assistant.errors import AssistantError
-from assistant.model import Answer, Citation, span_label
+from assistant.model import Answer, Citation, Evidence, span_label
 
 DESCRIPTION = """\
 Answer a question from the indexed interviews. The turns that best match the question are
@@ -25,16 +26,20 @@ retrieved (as with `assistant search`), then:
   * with an LLM (ASSISTANT_LLM_MODEL plus ASSISTANT_LLM_BASE_URL and/or an API key), a model
     writes the answer from the numbered turns, streaming it to a terminal; every [n] and
     every quote is then checked against the turns in code. Citations to turns not supplied
-    are removed; quotes not found verbatim lose their quotation marks and are listed as
-    unverified. If the endpoint fails, a one-line notice and the extractive answer follow.
+    are removed; quotes not found verbatim lose their quotation marks, are marked
+    [unverified] and listed under "Unverified (not quotes)", never as citations. If the
+    endpoint fails, a one-line notice and the extractive answer follow.
 
-Each citation is listed with its quote, interview, speaker, turn, line or page span, codes
-and ✓ (found verbatim in the cited turn) or ✗.
+Citations are the verified quotes only, in numeric order, each with its interview, speaker,
+turn, line or page span and codes. A turn the LLM cites with a bare [n] and no quote is
+listed under "Referenced turns". When no retrieved turn is close enough to the question,
+the answer is the refusal phrase.
 
 JSON (--json): {"question", "mode": "extractive"|"llm", "model", "answer",
 "citations": [{"n", "key", "interview", "title", "speaker", "turn", "lines", "pages",
-"codes", "quote", "verified"}], "unverified": [{"n"?, "quote"?, "reason"}], "notice"?,
-"timings": {"retrieve", "answer", "total"}}; lines/pages are [first, last] or null.
+"codes", "quote", "verified": true}], "references": [{"n", "key", ...evidence fields}],
+"unverified": [{"n"?, "quote"?, "reason"}], "notice"?, "timings": {"retrieve", "answer",
+"total"}}; lines/pages are [first, last] or null.
 """
 
 
@@ -85,12 +90,26 @@ def run(args: argparse.Namespace) -> int:
     answer = assistant.ask(args.question, k=args.k, filters=filters_from(args), on_token=stream)
 
     if args.json:
-        print_json(answer.to_dict())
+        print_json(_json(answer))
     else:
         _print_answer(answer, stream)
     if args.save:
         _save(assistant, answer, to_stderr=args.json)
     return 0
+
+
+def _references(answer: Answer) -> list[int]:
+    # Only an LLM answer's numbers are evidence positions; an extractive answer quotes every
+    # turn it cites, so it has no bare references.
+    if answer.mode != "llm":
+        return []
+    return references(answer.text, answer.citations, len(answer.evidence))
+
+
+def _json(answer: Answer) -> dict[str, Any]:
+    out = answer.to_dict()
+    out["references"] = [{"n": n, **answer.evidence[n - 1].to_dict()} for n in _references(answer)]
+    return out
 
 
 def _save(assistant: Any, answer: Answer, *, to_stderr: bool) -> None:
@@ -116,29 +135,42 @@ def _print_answer(answer: Answer, stream: _Stream | None) -> None:
 
     if answer.citations:
         print("\nCitations")
-        for c in answer.citations:
+        # Numeric order: an LLM may cite [4] before [1] (its numbers are the prompt's).
+        for c in sorted(answer.citations, key=lambda c: c.n):
             print(_citation_line(c))
+    cited = _references(answer)
+    if cited:
+        print("\nReferenced turns (cited without a quote)")
+        for n in cited:
+            print(_reference_line(n, answer.evidence[n - 1]))
     if answer.unverified:
-        print("\nNot verified")
+        # Never in quotation marks: these words were not found verbatim in the corpus.
+        print("\nUnverified (not quotes)")
         for u in answer.unverified:
             label = f"[{u.n}] " if u.n is not None else ""
-            quote = f'"{u.quote}" — ' if u.quote else ""
-            print(f"  ✗ {label}{quote}{u.reason}")
+            words = f": {' '.join(u.quote.split())}" if u.quote else ""
+            print(f"  ✗ {label}{u.reason}{words}")
     if answer.notice and answer.mode == "llm":
         print(f"\nNotice: {answer.notice}")
     print(f"\n{_footer(answer)}")
 
 
-def _citation_line(c: Citation) -> str:
-    t = c.evidence.turn
-    quote = f'"{c.quote}"' if c.quote else "(cited without a quote)"
-    mark = "✓ verified" if c.verified else "✗ not found verbatim"
+def _source(ev: Evidence) -> str:
+    t = ev.turn
     codes = ", ".join(t.codes) if t.codes else "none"
     return (
-        f"  [{c.n}] {quote}\n"
-        f"      — {c.evidence.title} · {t.speaker} · turn {t.ordinal} ({t.key}) · "
-        f"{span_label(t.lines, t.pages)} · codes: {codes} · {mark}"
+        f"{ev.title} · {t.speaker} · turn {t.ordinal} ({t.key}) · "
+        f"{span_label(t.lines, t.pages)} · codes: {codes}"
     )
+
+
+def _citation_line(c: Citation) -> str:
+    # Citations are verified quotes only (failed ones are in Answer.unverified).
+    return f'  [{c.n}] "{c.quote}"\n      — {_source(c.evidence)} · ✓ verified'
+
+
+def _reference_line(n: int, ev: Evidence) -> str:
+    return f"  [{n}] {_source(ev)}"
 
 
 def _footer(answer: Answer) -> str:
