@@ -11,6 +11,7 @@ from ingest_helpers import plain_transcripts
 from assistant.errors import CorpusError
 from assistant.ingest import read_file
 from assistant.ingest.speakers import infer_role, normalise_speaker
+from assistant.model import LoadProblem
 
 MESSY = """\
 Interviewer1: Welcome, thanks for joining.
@@ -41,6 +42,9 @@ Are you interested in scaling?
         ("**Interviewer 2**", "Interviewer 2", "interviewer"),
         ("Unknown Speaker", "Unknown Speaker", "unknown"),
         ("Ana Lima", "Ana Lima", "unknown"),
+        ("p1", "P1", "unknown"),
+        ("JD", "JD", "unknown"),
+        ("ANA LIMA", "Ana Lima", "unknown"),
     ],
 )
 def test_speaker_names_and_roles(raw: str, name: str, role: str) -> None:
@@ -148,3 +152,54 @@ def test_speakers_french_and_timestamps_in_the_study(shared_corpus: Path) -> Non
     stamps = [s for t in six.turns for s in t.timestamps]
     assert len(stamps) == len(re.findall(r"\[\d\d:\d\d:\d\d\]", source)) > 20
     assert "00:19:00" in stamps
+
+
+def test_a_speaker_id_used_once_starts_a_turn(tmp_path: Path) -> None:
+    path = tmp_path / "Interview 50.txt"
+    path.write_text(
+        "Interviewer: What went wrong?\n\nInterviewer: Anything about the data?\n\n"
+        "P1: Answer here, the labels were noisy.\n"
+    )
+    notices: list[LoadProblem] = []
+    turns = read_file(path, notices=notices).turns
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Interviewer", "What went wrong?"),
+        ("Interviewer", "Anything about the data?"),
+        ("P1", "Answer here, the labels were noisy."),
+    ]
+    assert notices == []
+
+
+@pytest.mark.parametrize("label", ["R2", "JD", "Ana", "Ana Lima", "Ana Maria Lima"])
+def test_ids_and_names_count_on_first_sight(tmp_path: Path, label: str) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(f"Interviewer: Hi.\n\nInterviewer: Ready?\n\n{label}: Yes, go.\n")
+    assert [t.speaker for t in read_file(path).turns][-1] == label
+
+
+def test_note_lines_are_not_speakers_and_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    text = (
+        "Interviewer: Hi.\n\nInterviewee: We shipped late.\nNote: audio dropped here\n"
+        "Yes: we did fix it later\nthe main problem was: data\n\nInterviewer: Thanks.\n"
+    )
+    path.write_text(text)
+    notices: list[LoadProblem] = []
+    turns = read_file(path, notices=notices).turns
+    assert [t.speaker for t in turns] == ["Interviewer", "Interviewee", "Interviewer"]
+    assert [p.text for p in turns[1].paragraphs] == [
+        "We shipped late.",
+        "Note: audio dropped here",
+        "Yes: we did fix it later",
+        "the main problem was: data",
+    ]
+    assert [(n.line, n.severity) for n in notices] == [(4, "notice"), (5, "notice"), (6, "notice")]
+    assert str(notices[0]).startswith(f"{path}, line 4: 'Note:' not read as a speaker")
+
+
+@pytest.mark.shared_corpus
+def test_study_transcripts_give_no_speaker_notices(shared_corpus: Path) -> None:
+    for path in sorted((shared_corpus / "transcripts").glob("*.txt")):
+        notices: list[LoadProblem] = []
+        read_file(path, notices=notices)
+        assert notices == [], path.name

@@ -36,13 +36,25 @@ def normalise_speaker(raw: str) -> str:
     → ``Interviewer 2``; markdown bold and stray spaces removed. Real names keep their case."""
     name = raw.strip().strip("*_").strip()
     name = re.sub(r"\s+", " ", name)
-    # A letter glued to a number: "Interviewer1".
-    name = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", name)
+    if name.islower() or name.isupper():
+        name = " ".join(_recase(w) for w in name.split(" "))
+    # A word glued to a number: "Interviewer1". IDs such as "P1" or "R2" keep their shape.
+    name = re.sub(r"(?<=[^\W\d_]{4})(?=\d)", " ", name)
     # A number typed twice: "Interviewer 2 2" (a slip of the transcriber, not a second person).
     name = re.sub(r"\b(\d+)(?: \1)+$", r"\1", name)
-    if name.islower() or name.isupper():
-        name = " ".join(w[:1].upper() + w[1:].lower() for w in name.split(" "))
     return name
+
+
+def _recase(word: str) -> str:
+    """``interviewer`` → ``Interviewer``; initials and IDs (``JD``, ``p1``) → upper case."""
+    if _ID_WORD.match(word):
+        return word.upper()
+    return word[:1].upper() + word[1:].lower()
+
+
+#: Initials or a participant ID: one or two letters, or up to three before digits (``JD``,
+#: ``P12``, ``INT3``).
+_ID_WORD = re.compile(r"^(?:[^\W\d_]{1,2}|[^\W\d_]{1,3}\d+)$")
 
 
 def infer_role(speaker: str) -> Role:
