@@ -130,6 +130,8 @@ class Assistant:
             raise AssistantError("the question is empty")
         started = time.perf_counter()
         evidence = self.search(question, k=k, filters=filters)
+        if evidence and not self.on_topic(question, filters=filters):
+            evidence = []  # nothing is close to the question: both answerers then refuse
         # Search often ranks the interviewer's question above the answer to it; bring the
         # answering turns along (not under filters, which those turns may not pass).
         if applies(filters):
@@ -290,6 +292,17 @@ class Assistant:
         self.codebook()
         if not isinstance(self.embedder, OpenAICompatibleEmbedding):
             self.search("warm up", k=1)
+
+    # -- relevance floor (ANSWER helper: assistant/answer/relevance.py) ----------------------
+
+    def on_topic(self, question: str, *, filters: Filters | None = None) -> bool:
+        """Whether any turn within ``filters`` is close enough to ``question`` to answer it,
+        on an absolute scale (search scores are relative: the best is always ~1)."""
+        from assistant.answer.relevance import is_on_topic, signals
+        from assistant.retrieve import Retriever
+
+        retriever = Retriever(self.reader(), self.embedder, self.codebook())
+        return is_on_topic(*signals(retriever, question, filters))
 
 
 def make_assistant(

@@ -138,6 +138,7 @@ def test_ask_save_appends_verified_quotes_once_and_never_an_invented_one(
     assert shown is not None
     monkeypatch.setattr(Assistant, "search", lambda self, q, k=None, filters=None: [shown])
     monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
+    monkeypatch.setattr(Assistant, "on_topic", lambda self, question, filters=None: True)
     for name, value in (("BASE_URL", fake_llm.url), ("MODEL", MODEL), ("API_KEY", API_KEY)):
         monkeypatch.setenv(f"ASSISTANT_LLM_{name}", value)
     invented = "we shipped the model without any trouble"

@@ -1,0 +1,79 @@
+"""The absolute relevance signals behind the ask refusal floor (assistant/answer/relevance.py).
+
+    python tests/bench/bench_relevance.py [CORPUS_DIR]
+
+CORPUS_DIR defaults to the shipped corpus (corpus/). The corpus is indexed into a temporary
+folder with the offline embedder; for real questions and off-topic queries it prints the best
+dense cosine similarity, the best BM25 score (None: no turn shares a word) and the decision.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from assistant.answer.relevance import MIN_COSINE, is_on_topic, signals  # noqa: E402
+from assistant.model import Filters  # noqa: E402
+from assistant.retrieve import Retriever  # noqa: E402
+from assistant.service import make_assistant  # noqa: E402
+
+REAL = [
+    "why did projects run late?",
+    "what problems did the data have?",
+    "where did the data come from?",
+    "was explainability an issue?",
+    "what were the challenges during deployment?",
+    "did privacy cause problems?",
+    "what does an AI delivery manager do?",
+    "what happens in the strategic workshops?",
+    "why is the client's environment complex?",
+    "which tools and infrastructure did the clients have?",
+    "did the model work well in the lab?",
+    "data quality",
+    "how long did it take?",
+    "what went wrong?",
+    "budget",
+]
+OFF_TOPIC = [
+    "\U0001f600",
+    "kubernetes",
+    "kubernetes helm charts",
+    "what is the capital of France?",
+    "recipe for banana bread",
+    "who won the world cup in 2018?",
+    "quantum chromodynamics lattice",
+    "asdfgh qwerty",
+    "tell me a joke",
+    "how do I install python on windows",
+    "the weather tomorrow in Paris",
+    "football",
+]
+
+
+def main() -> None:
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "corpus"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        assistant = make_assistant(
+            corpus_dir=corpus, index_dir=root / "index", data_dir=root / "data"
+        )
+        assistant.build_index()
+        retriever = Retriever(assistant.reader(), assistant.embedder, assistant.codebook())
+        print(f"corpus: {corpus}  MIN_COSINE = {MIN_COSINE}")
+        print("kind\tcosine\tbm25\tanswered\tquery")
+        for kind, queries in (("real", REAL), ("off", OFF_TOPIC)):
+            for q in queries:
+                scope = retriever.resolve(Filters())
+                bm25 = retriever.rankings(q, 1, scope, "bm25").get("bm25") or []
+                best, hit = signals(retriever, q, None)
+                top = f"{bm25[0][1]:.2f}" if bm25 else "None"
+                print(f"{kind}\t{best:.3f}\t{top}\t{is_on_topic(best, hit)}\t{q}")
+    print(f"command: python tests/bench/bench_relevance.py {' '.join(sys.argv[1:])}".rstrip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The relevance floor: off-topic questions get the refusal phrase, not confident quotes.
+
+Search scores are min-max scaled, so the best hit scores ~1 for any query; the floor uses the
+absolute best cosine similarity and whether any turn shares a word with the question
+(thresholds measured in assistant/answer/relevance.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.prompts import refusal_phrase
+from assistant.answer.relevance import MIN_COSINE, is_on_topic, signals
+from assistant.model import Filters
+from assistant.retrieve import Retriever
+from assistant.service import Assistant, make_assistant
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    from index_helpers import embedder
+
+    root = tmp_path_factory.mktemp("relevance")
+    repo = Path(__file__).resolve().parents[1]
+    service = make_assistant(
+        corpus_dir=repo / "corpus", index_dir=root / "index", data_dir=root / "data"
+    )
+    service._embedder = embedder()
+    service.build_index()
+    return service
+
+
+def test_the_floor_needs_a_shared_word_or_a_close_meaning() -> None:
+    assert is_on_topic(0.1, bm25_hit=True)
+    assert is_on_topic(MIN_COSINE, bm25_hit=False)
+    assert not is_on_topic(MIN_COSINE - 0.01, bm25_hit=False)
+
+
+@pytest.mark.parametrize("question", ["\U0001f600", "kubernetes", "recipe for banana bread"])
+def test_off_topic_questions_are_refused(assistant: Assistant, question: str) -> None:
+    assert assistant.search(question)  # search alone always finds something to rank first
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert answer.text == refusal_phrase()
+    assert answer.citations == [] and answer.evidence == []
+
+
+def test_real_questions_are_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("why did projects run late?")
+    assert not answer.refused and answer.citations
+    assert any("environment not being ready" in c.quote for c in answer.citations)
+
+
+def test_signals_are_absolute_not_relative(assistant: Assistant) -> None:
+    retriever = Retriever(assistant.reader(), assistant.embedder, assistant.codebook())
+    on_cos, on_hit = signals(retriever, "what were the challenges during deployment?", None)
+    off_cos, off_hit = signals(retriever, "kubernetes", None)
+    assert on_hit and not off_hit
+    assert on_cos >= MIN_COSINE > off_cos
+    # Filters narrow the turns the floor looks at, as they narrow the search.
+    only_12 = signals(retriever, "kubernetes", Filters(interviews=("12",)))
+    assert only_12 == (off_cos, off_hit)
