@@ -3,11 +3,8 @@
 The file belongs to the researcher. The assistant only ever appends to it (one ``write`` under
 an exclusive lock, then ``fsync``), so text written by hand is never rewritten and two processes
 saving at once lose nothing. Each saved quote carries an HTML comment that renders invisibly in
-Obsidian or any Markdown viewer::
-
-    <!-- assistant:quote key=12:41 hash=3f2a9c0d1e2b4a5f q=9b1c0e7d2a4f mode=extractive ... -->
-
-so entries are parsed from that marker, not from prose the researcher may have edited. ``hash``
+Obsidian or any Markdown viewer (:mod:`assistant.notes_markers` writes and parses it), so
+entries are read from that marker, not from prose the researcher may have edited. ``hash``
 is the cited turn's content hash when the quote was saved; ``q`` identifies the question, so the
 same turn is not saved twice under one question even if the heading was retyped (the same key
 with another hash is another passage, e.g. after turns were inserted above it, and is saved).
@@ -17,23 +14,35 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
-import hashlib
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote as _pct
-from urllib.parse import unquote as _unpct
 
 from assistant.answer.verify import locate_in_paragraph, normalise
 from assistant.errors import NotesError
 from assistant.model import Answer, Evidence, Paragraph, Span, Turn, span_label
+from assistant.notes_markers import MARKER, SavedQuote, encode_value, parse_notes, question_id
 
-MARKER = "assistant:quote"
-_MARKER_RE = re.compile(r"^<!-- assistant:quote (?P<attrs>[^<>]*?)\s*-->\s*$")
-_HEADING_RE = re.compile(r"^#{1,6}\s+(?P<text>.*?)(?:\s+#+)?\s*$")
+__all__ = [
+    "ALREADY_SAVED",
+    "NOT_VERIFIED",
+    "NoteQuote",
+    "NotesFile",
+    "NotesListing",
+    "SaveResult",
+    "SavedQuote",
+    "Skipped",
+    "check_stale",
+    "is_verbatim",
+    "locate",
+    "parse_notes",
+    "question_id",
+    "quotes_from_answer",
+    "render_entry",
+]
+
 
 #: How the answer mode is shown in the entry's byline.
 MODE_LABELS = {
@@ -60,18 +69,6 @@ def locate(quote: str, turn: Turn) -> tuple[str, Paragraph | None] | None:
 
 def is_verbatim(quote: str, turn: Turn) -> bool:
     return locate(quote, turn) is not None
-
-
-def question_id(question: str) -> str:
-    """Identifies a question regardless of case and spacing (the dedup key with the turn key)."""
-    canonical = " ".join(question.split()).casefold()
-    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
-
-
-def _encode(value: str) -> str:
-    # Percent-encoding keeps values free of spaces and ">"; "--" is split too, since some
-    # Markdown renderers end or reject an HTML comment at a double hyphen.
-    return _pct(value, safe=":/.@_+").replace("--", "-%2D")
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,7 @@ class NoteQuote:
             "model": self.model or "-",
             "date": self.date,
         }
-        body = " ".join(f"{k}={_encode(v)}" for k, v in attrs.items())
+        body = " ".join(f"{k}={encode_value(v)}" for k, v in attrs.items())
         return f"<!-- {MARKER} {body} -->"
 
     def citation_line(self) -> str:
@@ -168,80 +165,6 @@ def render_entry(quotes: Sequence[NoteQuote]) -> str:
         out.extend(f"> {line}" if line else ">" for line in q.quote.split("\n"))
         out += ["", q.citation_line(), ""]
     return "\n".join(out[:-1]) + "\n"
-
-
-@dataclass
-class SavedQuote:
-    """A quote read back from the notes file; ``stale`` is None until checked."""
-
-    question: str
-    key: str
-    turn_hash: str
-    question_id: str
-    quote: str
-    mode: str
-    model: str | None
-    date: str
-    line: int  # 1-based line of the marker in the notes file
-    stale: bool | None = None
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "key": self.key,
-            "quote": self.quote,
-            "hash": self.turn_hash,
-            "mode": self.mode,
-            "model": self.model,
-            "date": self.date,
-            "line": self.line,
-            "stale": self.stale,
-            "reason": self.reason,
-        }
-
-
-def parse_notes(text: str) -> list[SavedQuote]:
-    """Every assistant quote in ``text``; everything else (hand-written text) is ignored."""
-    lines = text.split("\n")
-    found: list[SavedQuote] = []
-    heading = ""
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        heading_match = _HEADING_RE.match(line)
-        if heading_match:
-            heading = heading_match.group("text")
-        marker = _MARKER_RE.match(line)
-        marker_line = i + 1
-        i += 1
-        if not marker:
-            continue
-        attrs = dict(
-            (k, _unpct(v))
-            for k, _, v in (pair.partition("=") for pair in marker.group("attrs").split())
-        )
-        if "key" not in attrs:
-            continue
-        body: list[str] = []
-        while i < len(lines) and lines[i].startswith(">"):
-            body.append(lines[i][2:] if lines[i].startswith("> ") else lines[i][1:])
-            i += 1
-        model = attrs.get("model", "-")
-        found.append(
-            SavedQuote(
-                question=heading,
-                key=attrs["key"],
-                turn_hash=attrs.get("hash", ""),
-                question_id=attrs.get("q", question_id(heading)),
-                quote="\n".join(body),
-                mode=attrs.get("mode", ""),
-                model=None if model == "-" else model,
-                date=attrs.get("date", ""),
-                line=marker_line,
-            )
-        )
-    return found
 
 
 @dataclass
