@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.ingest.speakers import check_roles, resolve_speakers, speaker_key
 from assistant.model import Corpus, Interview, Span, span_label
 
 Format = Literal["md", "csv", "json"]
@@ -113,16 +114,25 @@ def select_quotes(
     roles: Sequence[str] = (),
 ) -> list[QuoteItem]:
     """Every paragraph carrying any of ``labels`` (exact code labels, already resolved from
-    names or abbreviations), ordered by interview, turn and paragraph."""
+    names or abbreviations), ordered by interview, turn and paragraph.
+
+    ``speakers`` and ``roles`` filter as search does; an unknown speaker or role is an
+    AssistantError."""
     wanted = frozenset(labels)
-    wanted_speakers = {s.casefold() for s in speakers}
     chosen: list[Interview] = [
         i for i in corpus.interviews if not interviews or i.id in set(interviews)
     ]
+    check_roles(roles)
+    # The same speaker semantics as search (``interviewer1`` = Interviewer 1; ``interviewer``
+    # = every interviewer), resolved against the whole corpus so a typo is an error, not "no
+    # passage is coded ...".
+    wanted_speakers = resolve_speakers(
+        speakers, (t.speaker for i in corpus.interviews for t in i.turns), "the corpus"
+    )
     items: list[QuoteItem] = []
     for interview in sorted(chosen, key=lambda i: _natural(i.id)):
         for turn in interview.turns:
-            if wanted_speakers and turn.speaker.casefold() not in wanted_speakers:
+            if wanted_speakers and speaker_key(turn.speaker) not in wanted_speakers:
                 continue
             if roles and turn.role not in roles:
                 continue

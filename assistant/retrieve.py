@@ -22,6 +22,7 @@ from assistant.errors import AssistantError
 from assistant.index.nodes import normalise_speaker
 from assistant.index.reader import IndexReader
 from assistant.index.scope import Scope
+from assistant.ingest.speakers import check_roles, resolve_speakers
 from assistant.model import Evidence, Filters
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 Mode = Literal["hybrid", "rrf", "dense", "bm25"]
 #: ``hybrid`` fuses scores (the default), ``rrf`` fuses ranks; the others use one side.
 MODES: tuple[str, ...] = ("hybrid", "rrf", "dense", "bm25")
-ROLES = ("interviewer", "participant", "unknown")
 #: The usual constant of reciprocal rank fusion (Cormack et al. 2009); flat enough that a turn
 #: ranked well by both retrievers beats one ranked first by only one.
 RRF_K = 60
@@ -211,9 +211,7 @@ class Retriever:
                 f"no interview {', '.join(unknown)} in the index "
                 f"(indexed: {', '.join(e['id'] for e in self.reader.interviews())})"
             )
-        bad_roles = [r for r in filters.roles if r not in ROLES]
-        if bad_roles:
-            raise AssistantError(f"unknown role {', '.join(bad_roles)} (use {', '.join(ROLES)})")
+        check_roles(filters.roles)
         return Scope(
             codes=codes,
             interviews=frozenset(filters.interviews),
@@ -222,26 +220,12 @@ class Retriever:
         )
 
     def _speakers(self, names: Iterable[str]) -> frozenset[str]:
-        """Normalised names: ``interviewer 1`` matches Interviewer1; ``interviewer`` matches
-        Interviewer, Interviewer 1, Interviewer2...; else any name it begins."""
-        wanted = [normalise_speaker(n) for n in names if n.strip()]
-        if not wanted:
+        """Keys of the speakers meant (see :func:`resolve_speakers`, shared with quotes)."""
+        names = [n for n in names if n.strip()]
+        if not names:
             return frozenset()
-        known = sorted(set(bm25_side(self.reader).speaker.tolist()))
-        out: set[str] = set()
-        for name, wish in zip(names, wanted, strict=False):
-            # "interviewer" means every numbered interviewer too; a bare prefix only as a fallback
-            found = [
-                k for k in known if k == wish or (k.startswith(wish) and k[len(wish) :].isdigit())
-            ]
-            found = found or [k for k in known if k.startswith(wish)]
-            if not found:
-                speakers = sorted({e.turn.speaker for e in self.reader.all_turns()})
-                raise AssistantError(
-                    f"no speaker {name!r} in the index (speakers: {', '.join(speakers[:30])})"
-                )
-            out.update(found)
-        return frozenset(out)
+        speakers = {e.turn.speaker for e in self.reader.all_turns()}
+        return resolve_speakers(names, speakers, "the index")
 
     def rankings(self, query: str, depth: int, scope: Scope, mode: str) -> dict[str, Any]:
         """Each retriever's ranked (position, score) list for ``query`` within ``scope``."""

@@ -15,6 +15,12 @@ from pathlib import Path
 import pytest
 from notes_samples import CORPUS, LOW_QTY, MLP, MLP_CHILD, MLP_DATA, check_golden
 
+from assistant.errors import AssistantError
+from assistant.index.nodes import normalise_speaker
+from assistant.index.scope import Scope
+from assistant.ingest import read_file
+from assistant.ingest.speakers import resolve_speakers, speaker_key
+from assistant.model import Corpus, Interview, Paragraph, Turn
 from assistant.quotes import CSV_COLUMNS, select_quotes, to_csv, to_json, to_markdown
 
 MLP_FAMILY = frozenset({MLP, MLP_CHILD, MLP_DATA})
@@ -103,3 +109,95 @@ def test_shipped_corpus_mlp_abbreviation_includes_its_children() -> None:
     )
     assert [i.quote for i in report.items][2] == "So."
     assert all(i.lines and i.lines[0] >= 220 for i in report.items)
+
+
+def _by(speaker: str, ordinal: int, role: str) -> Turn:
+    return Turn(
+        interview_id="5",
+        ordinal=ordinal,
+        speaker=speaker,
+        role=role,  # type: ignore[arg-type]
+        paragraphs=(
+            Paragraph(f"{speaker} on data volume.", codes=(LOW_QTY,), lines=(ordinal,) * 2),
+        ),
+    )
+
+
+SPEAKERS = Corpus(
+    (
+        Interview(
+            id="5",
+            title="Interview 5",
+            source="Interview 5.txt",
+            format="transcript",
+            sha256="2" * 64,
+            turns=(
+                _by("Interviewer 1", 1, "interviewer"),
+                _by("Interviewer 2", 2, "interviewer"),
+                _by("Interviewee", 3, "participant"),
+                _by("Ana Lima", 4, "unknown"),
+            ),
+        ),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "keys"),
+    [
+        (["interviewer1"], ["5:1"]),
+        (["INTERVIEWER 1"], ["5:1"]),
+        (["**Interviewer1**"], ["5:1"]),
+        (["interviewer"], ["5:1", "5:2"]),
+        (["interviewee"], ["5:3"]),
+        (["ana"], ["5:4"]),
+        (["interviewer 2", "ana lima"], ["5:2", "5:4"]),
+    ],
+)
+def test_speaker_filter_means_what_search_means(typed: list[str], keys: list[str]) -> None:
+    assert [i.key for i in select_quotes(SPEAKERS, {LOW_QTY}, speakers=typed)] == keys
+    # The very function search resolves --speaker with: both pick the same turns.
+    scope = Scope(
+        speakers=resolve_speakers(
+            typed, ["Interviewer 1", "Interviewer 2", "Interviewee", "Ana Lima"], "the index"
+        )
+    )
+    assert [t.key for t in SPEAKERS.interviews[0].turns if scope.matches(t)] == keys
+
+
+def test_unknown_speaker_or_role_is_a_clear_error() -> None:
+    with pytest.raises(AssistantError) as caught:
+        select_quotes(SPEAKERS, {LOW_QTY}, speakers=["bob"])
+    assert str(caught.value) == (
+        "no speaker 'bob' in the corpus (speakers: Ana Lima, Interviewee, Interviewer 1, "
+        "Interviewer 2)"
+    )
+    with pytest.raises(AssistantError, match=r"unknown role boss \(use interviewer, participant"):
+        select_quotes(SPEAKERS, {LOW_QTY}, roles=["boss"])
+
+
+def test_service_quotes_on_the_shipped_file_by_interviewer1(shipped_file: Path) -> None:
+    from assistant.service import Assistant
+    from assistant.settings import load_settings
+
+    corpus = Corpus((read_file(shipped_file),))
+    report = Assistant(load_settings()).quotes(
+        "Data-low-quantity", speakers=["interviewer1"], corpus=corpus
+    )
+    assert [(i.key, i.speaker) for i in report.items] == [("12:94", "Interviewer 1")]
+    with pytest.raises(AssistantError, match="no speaker 'interviewer9' in the corpus"):
+        Assistant(load_settings()).quotes(
+            "Data-low-quantity", speakers=["interviewer9"], corpus=corpus
+        )
+
+
+def test_one_speaker_key_for_index_search_and_quotes() -> None:
+    for spelt in (
+        "Interviewer 1",
+        "**interviewer1**",
+        "Interviewer1",
+        "INTERVIEWER 1",
+        "Interviewer1 1",
+    ):
+        assert speaker_key(spelt) == normalise_speaker(spelt) == "interviewer1"
+    assert speaker_key("Interviewée") == "interviewee"

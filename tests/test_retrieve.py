@@ -81,6 +81,9 @@ def test_speaker_role_interview_filters(retriever: Retriever) -> None:
         "Interviewer1",
         "Interviewer",
     }
+    # Typed the way a transcriber slips ("Interviewer1 1"): still Interviewer 1, as in quotes.
+    slip = retriever.search("data", k=20, filters=Filters(speakers=("Interviewer1 1",)))
+    assert {e.turn.speaker for e in slip} == {"Interviewer 1", "Interviewer1"}
     two = retriever.search("data", k=20, filters=Filters(interviews=("2",), speakers=("sara",)))
     assert keys(two) and all(k in {"2:2", "2:4"} for k in keys(two))
     for mode in ("dense", "bm25"):

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from assistant.ingest.speakers import speaker_key
 from assistant.model import PARAGRAPH_SEPARATOR, Evidence, Interview, Paragraph, Turn
 
 if TYPE_CHECKING:
@@ -34,9 +34,9 @@ def node_id(turn: Turn) -> str:
 
 
 def normalise_speaker(name: str) -> str:
-    """``Interviewer 1``, ``**interviewer1**`` and ``Interviewer1`` all become ``interviewer1``."""
-    folded = unicodedata.normalize("NFKD", name).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    """The speaker as the index stores it for filtering (``speaker_norm``): the one comparison
+    form shared with quotes, so a ``--speaker`` means the same turns everywhere."""
+    return speaker_key(name)
 
 
 def embedding_text(turns: Sequence[Turn], i: int) -> str:

@@ -8,10 +8,14 @@ citations agree across files and formats.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 
+from assistant.errors import AssistantError
 from assistant.model import Role
 
 UNKNOWN_SPEAKER = "Unknown Speaker"
+ROLES: tuple[Role, ...] = ("interviewer", "participant", "unknown")
 
 _INTERVIEWER = re.compile(
     r"\b(interviewer|intervieweur|intervieweuse|moderator|facilitator|researcher|host|"
@@ -69,3 +73,44 @@ def infer_role(speaker: str) -> Role:
 def is_role_label(text: str) -> bool:
     """True for a line that is only a role-word speaker label such as ``Interviewee``."""
     return bool(ROLE_WORDS.match(text.strip()))
+
+
+def speaker_key(name: str) -> str:
+    """The one form speakers are compared in, everywhere (index metadata, search, quotes):
+    ``Interviewer 1``, ``**interviewer1**``, ``Interviewer1`` and ``Interviewer1 1`` all become
+    ``interviewer1``; accents and punctuation are ignored."""
+    folded = unicodedata.normalize("NFKD", normalise_speaker(name)).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def resolve_speakers(names: Iterable[str], speakers: Iterable[str], where: str) -> frozenset[str]:
+    """The keys of the loaded ``speakers`` that the typed ``names`` mean.
+
+    ``interviewer 1`` means Interviewer 1 however it is spelt; ``interviewer`` means
+    Interviewer and every numbered Interviewer N; failing both, any speaker whose name begins
+    with the typed one (``ana`` for Ana Lima). A name matching nobody is an AssistantError
+    listing the speakers ``where`` (``the index``, ``the corpus``) holds, never an empty result.
+    """
+    typed = [n for n in names if n.strip()]
+    if not typed:
+        return frozenset()
+    display = sorted(set(speakers))
+    known = sorted({speaker_key(s) for s in display})
+    out: set[str] = set()
+    for name in typed:
+        wish = speaker_key(name)
+        found = [k for k in known if k == wish or (k.startswith(wish) and k[len(wish) :].isdigit())]
+        found = found or [k for k in known if wish and k.startswith(wish)]
+        if not found:
+            raise AssistantError(
+                f"no speaker {name!r} in {where} (speakers: {', '.join(display[:30])})"
+            )
+        out.update(found)
+    return frozenset(out)
+
+
+def check_roles(roles: Iterable[str]) -> None:
+    """An AssistantError naming any role that is not one of :data:`ROLES`."""
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise AssistantError(f"unknown role {', '.join(bad)} (use {', '.join(ROLES)})")
