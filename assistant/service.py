@@ -298,11 +298,11 @@ class Assistant:
     def on_topic(self, question: str, *, filters: Filters | None = None) -> bool:
         """Whether any turn within ``filters`` is close enough to ``question`` to answer it,
         on an absolute scale (search scores are relative: the best is always ~1)."""
-        from assistant.answer.relevance import is_on_topic, signals
+        from assistant.answer.relevance import best_cosine, is_on_topic
         from assistant.retrieve import Retriever
 
         retriever = Retriever(self.reader(), self.embedder, self.codebook())
-        return is_on_topic(*signals(retriever, question, filters))
+        return is_on_topic(best_cosine(retriever, question, filters))
 
 
 def make_assistant(

@@ -4,7 +4,8 @@
 
 CORPUS_DIR defaults to the shipped corpus (corpus/). The corpus is indexed into a temporary
 folder with the offline embedder; for real questions and off-topic queries it prints the best
-dense cosine similarity, the best BM25 score (None: no turn shares a word) and the decision.
+dense cosine similarity, the best BM25 score (None: no turn shares a word) and whether the
+question would be answered.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from assistant.answer.relevance import MIN_COSINE, is_on_topic, signals  # noqa: E402
+from assistant.answer.relevance import MIN_COSINE, best_cosine, is_on_topic  # noqa: E402
 from assistant.model import Filters  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from assistant.service import make_assistant  # noqa: E402
@@ -37,6 +38,11 @@ REAL = [
     "how long did it take?",
     "what went wrong?",
     "budget",
+    "lab",
+    "monitoring",
+    "Company 2",
+    "CRM",
+    "consultants",
 ]
 OFF_TOPIC = [
     "\U0001f600",
@@ -69,9 +75,9 @@ def main() -> None:
             for q in queries:
                 scope = retriever.resolve(Filters())
                 bm25 = retriever.rankings(q, 1, scope, "bm25").get("bm25") or []
-                best, hit = signals(retriever, q, None)
+                best = best_cosine(retriever, q, None)
                 top = f"{bm25[0][1]:.2f}" if bm25 else "None"
-                print(f"{kind}\t{best:.3f}\t{top}\t{is_on_topic(best, hit)}\t{q}")
+                print(f"{kind}\t{best:.3f}\t{top}\t{is_on_topic(best)}\t{q}")
     print(f"command: python tests/bench/bench_relevance.py {' '.join(sys.argv[1:])}".rstrip())
 
 
