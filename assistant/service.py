@@ -130,8 +130,10 @@ class Assistant:
             raise AssistantError("the question is empty")
         started = time.perf_counter()
         evidence = self.search(question, k=k, filters=filters)
-        if evidence and not self.on_topic(question, filters=filters):
-            evidence = []  # nothing is close to the question: both answerers then refuse
+        # Nothing in the corpus is close to the question: both answerers then refuse. Filters
+        # are the user's explicit choice of turns and do not count against the question.
+        if evidence and not self.on_topic(question):
+            evidence = []
         # Search often ranks the interviewer's question above the answer to it; bring the
         # answering turns along (not under filters, which those turns may not pass).
         if applies(filters):
@@ -296,8 +298,8 @@ class Assistant:
     # -- relevance floor (ANSWER helper: assistant/answer/relevance.py) ----------------------
 
     def on_topic(self, question: str, *, filters: Filters | None = None) -> bool:
-        """Whether any turn within ``filters`` is close enough to ``question`` to answer it,
-        on an absolute scale (search scores are relative: the best is always ~1)."""
+        """Whether any turn (within ``filters``, if given) is close enough to ``question`` to
+        answer it, on an absolute scale (search scores are relative: the best is always ~1)."""
         from assistant.answer.relevance import best_cosine, is_on_topic
         from assistant.retrieve import Retriever
 
