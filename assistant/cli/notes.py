@@ -145,5 +145,7 @@ def run_quotes(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(report.render(args.format))
     if not report.items:
-        print(f"assistant: no passage is coded {report.code}", file=sys.stderr)
+        scoped = args.interview or args.speaker or args.role
+        where = " within the chosen interview, speaker or role" if scoped else ""
+        print(f"assistant: no passage is coded {report.code}{where}", file=sys.stderr)
     return 0
