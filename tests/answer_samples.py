@@ -18,6 +18,21 @@ LINES = SHIPPED.read_text(encoding="utf-8").splitlines()
 
 QUESTION = "why did projects run late?"
 
+#: Questions a researcher would ask of the shipped interview (tests and benchmarks share them).
+SHIPPED_QUESTIONS = [
+    "why did projects run late?",
+    "what problems did the data have?",
+    "where did the data come from?",
+    "was explainability an issue?",
+    "what were the challenges during deployment?",
+    "did privacy cause problems?",
+    "what does an AI delivery manager do?",
+    "what happens in the strategic workshops?",
+    "why is the client's environment complex?",
+    "which tools and infrastructure did the clients have?",
+    "did the model work well in the lab?",
+]
+
 
 def para(line: int, *codes: str) -> Paragraph:
     """The paragraph on 1-based ``line`` of the shipped file."""

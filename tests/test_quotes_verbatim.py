@@ -16,20 +16,9 @@ import pytest
 from assistant import cli
 from assistant.model import Answer
 from assistant.service import make_assistant
+from tests.answer_samples import SHIPPED_QUESTIONS
 
-QUESTIONS = [
-    "why did projects run late?",
-    "what problems did the data have?",
-    "where did the data come from?",
-    "was explainability an issue?",
-    "what were the challenges during deployment?",
-    "did privacy cause problems?",
-    "what does an AI delivery manager do?",
-    "what happens in the strategic workshops?",
-    "why is the client's environment complex?",
-    "which tools and infrastructure did the clients have?",
-    "did the model work well in the lab?",
-]
+QUESTIONS = SHIPPED_QUESTIONS
 
 
 @pytest.fixture(scope="module")

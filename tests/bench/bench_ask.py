@@ -27,19 +27,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from assistant.service import make_assistant  # noqa: E402
+from tests.answer_samples import SHIPPED_QUESTIONS  # noqa: E402
 
-QUESTIONS = [
-    "why did projects run late?",
-    "what problems did the data have?",
-    "where did the data come from?",
-    "was explainability an issue?",
-    "what were the challenges during deployment?",
-    "did privacy cause problems?",
-    "what does an AI delivery manager do?",
-    "what happens in the strategic workshops?",
-    "why is the client's environment complex?",
-    "which tools and infrastructure did the clients have?",
-]
+QUESTIONS = SHIPPED_QUESTIONS[:10]
 
 
 def percentile(values: list[float], q: float) -> float:

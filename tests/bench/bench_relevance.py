@@ -21,19 +21,10 @@ from assistant.answer.relevance import MIN_COSINE, best_cosine, is_on_topic  # n
 from assistant.model import Filters  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from assistant.service import make_assistant  # noqa: E402
+from tests.answer_samples import SHIPPED_QUESTIONS  # noqa: E402
 
 REAL = [
-    "why did projects run late?",
-    "what problems did the data have?",
-    "where did the data come from?",
-    "was explainability an issue?",
-    "what were the challenges during deployment?",
-    "did privacy cause problems?",
-    "what does an AI delivery manager do?",
-    "what happens in the strategic workshops?",
-    "why is the client's environment complex?",
-    "which tools and infrastructure did the clients have?",
-    "did the model work well in the lab?",
+    *SHIPPED_QUESTIONS,
     "data quality",
     "how long did it take?",
     "what went wrong?",
