@@ -96,7 +96,27 @@ def verify_file(
         _verified.add(key)
 
 
-class LocalMiniLMEmbedding(BaseEmbedding):
+class _BatchEmbedding(BaseEmbedding):
+    """llama-index's single-text and async entry points, all served by the batch method.
+
+    Queries and documents are embedded alike (MiniLM has no query prefix), and the calls are
+    blocking either way, so the async variants simply delegate.
+    """
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embedding(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
+
+
+class LocalMiniLMEmbedding(_BatchEmbedding):
     """all-MiniLM-L6-v2 (int8 ONNX, 384 dimensions), offline, on the CPU."""
 
     max_tokens: int = MAX_TOKENS
@@ -179,20 +199,8 @@ class LocalMiniLMEmbedding(BaseEmbedding):
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self.embed(texts).tolist()
 
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embeddings([text])[0]
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._get_text_embedding(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embedding(text)
-
-
-class OpenAICompatibleEmbedding(BaseEmbedding):
+class OpenAICompatibleEmbedding(_BatchEmbedding):
     """Embeddings from an OpenAI-compatible ``/embeddings`` endpoint (OpenAI, Ollama, vLLM)."""
 
     model: str
@@ -248,18 +256,6 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
         # Some servers (Ollama) return unnormalised vectors; the index compares by cosine.
         vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
         return vectors.tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embeddings([text])[0]
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._get_text_embedding(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embedding(text)
 
 
 def make_embedder(settings: Settings) -> BaseEmbedding:
