@@ -6,4 +6,10 @@ The package is a pipeline, one module per step:
 ``service.Assistant`` ties them together; ``cli`` and ``tui`` are thin front ends over it.
 """
 
+from assistant.offline import switch_off_telemetry
+
 __version__ = "0.1.0"
+
+# Before any submodule can import onnxruntime, chromadb or huggingface_hub: they read their
+# telemetry switches once, when loaded.
+switch_off_telemetry()

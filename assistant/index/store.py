@@ -27,9 +27,6 @@ META = "assistant_meta"
 PREFIX = "turns-"
 LOCK_FILE = ".build.lock"
 
-# Chroma reads this at import; the client settings below say it again.
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
 
 def where(settings: Settings) -> str:
     """The index location in words, for messages."""
