@@ -1,0 +1,190 @@
+"""Answer quality against the coders, this checkout beside another (today's system), in one run.
+
+    python tests/bench/bench_answers.py [--split test|tune|all] [--baseline DIR] [--hide-codes]
+
+For each system (this checkout, and with ``--baseline DIR`` the checkout at DIR, e.g. a
+``git worktree`` of the previous commit), a child process indexes the 14 coded moderated Delve
+PDFs of the study into a temporary folder, asks every question of
+``tests/data/eval_questions.json`` (natural questions with gold codes, see
+:mod:`assistant.answer_eval`), and searches every question of
+``tests/data/shipped_questions.json`` (judged turns) over the shipped interview. This process
+then scores both with the same code: citation precision, interview coverage (with 95 %
+bootstrap intervals over questions) and unit recall@5 on the shipped interview.
+
+``--hide-codes`` indexes the PDFs with every code removed: the same texts as plain
+transcripts, so it measures what a corpus without codes gets (precision is still judged by the
+coders' codes).
+
+Needs the study corpus (``ASSISTANT_SHARED_CORPUS``, default ``../shared/corpus``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SHARED = Path(os.environ.get("ASSISTANT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
+MODERATION = SHARED / "delve-pdf" / "moderation"
+QUESTIONS = REPO / "tests" / "data" / "eval_questions.json"
+SHIPPED_QUESTIONS = REPO / "tests" / "data" / "shipped_questions.json"
+SHIPPED = REPO / "corpus" / "Interview 12 - Amin.txt"
+
+
+def worker(
+    repo: Path, paths: list[str], questions: list[str], search: list[str], hide: bool
+) -> None:
+    """Run in a child: index with the ``assistant`` package of ``repo`` and answer."""
+    sys.path.insert(0, str(repo))
+    from assistant.ingest import load_corpus
+    from assistant.service import make_assistant
+
+    with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
+        assistant = make_assistant(
+            index_dir=Path(tmp) / "index", chroma_url=None, embed_model="local", llm_model=None
+        )
+        corpus = load_corpus([Path(p) for p in paths])
+        if hide:
+            from assistant.evaluate import hide_codes
+
+            corpus = hide_codes(corpus)
+        started = time.perf_counter()
+        assistant.build_index(corpus)
+        built = time.perf_counter() - started
+        answers = []
+        for q in questions:
+            answer = assistant.ask(q)
+            answers.append(
+                {
+                    "question": q,
+                    "citations": [
+                        {"key": c.evidence.key, "quote": c.quote} for c in answer.citations
+                    ],
+                    "seconds": answer.timings.get("total", 0.0),
+                }
+            )
+        shipped = make_assistant(
+            index_dir=Path(tmp) / "shipped", chroma_url=None, embed_model="local", llm_model=None
+        )
+        shipped.build_index(load_corpus([SHIPPED]))
+        found = [[e.key for e in shipped.search(q, k=5)] for q in search]
+    print(json.dumps({"built": built, "answers": answers, "search": found}))
+
+
+def run_system(
+    repo: Path, paths: list[str], questions: list[str], search: list[str], hide: bool
+) -> dict[str, Any]:
+    args = [sys.executable, str(Path(__file__).resolve()), "--worker", str(repo)]
+    payload = json.dumps({"paths": paths, "questions": questions, "search": search, "hide": hide})
+    done = subprocess.run(args, input=payload, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"the system at {repo} failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("test", "tune", "all"), default="test")
+    parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    parser.add_argument("--hide-codes", action="store_true")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        job = json.loads(sys.stdin.read())
+        worker(args.worker, job["paths"], job["questions"], job["search"], job["hide"])
+        return
+
+    from assistant.answer_eval import answer_scores, bootstrap, load_gold, recall, split
+    from assistant.ingest import load_corpus
+
+    if not MODERATION.is_dir():
+        raise SystemExit(f"the study corpus is not at {SHARED} (set ASSISTANT_SHARED_CORPUS)")
+    corpus = load_corpus([MODERATION])
+    coded = [i for i in corpus.interviews if i.code_applications]
+    paths = [i.source for i in coded]
+    gold = load_gold(QUESTIONS)
+    tune, test = split(gold)
+    chosen = {"tune": tune, "test": test, "all": gold}[args.split]
+    judged = load_gold(SHIPPED_QUESTIONS)
+    judged_tune, judged_test = split(judged)
+    judged_chosen = {"tune": judged_tune, "test": judged_test, "all": judged}[args.split]
+    systems = {"this checkout": REPO}
+    if args.baseline:
+        systems = {"baseline": args.baseline.resolve(), **systems}
+    print(
+        f"$ python tests/bench/bench_answers.py --split {args.split}"
+        + (f" --baseline {args.baseline}" if args.baseline else "")
+        + (" --hide-codes" if args.hide_codes else "")
+    )
+    print(
+        f"{len(coded)} coded interviews, {sum(len(i.turns) for i in coded)} turns; "
+        f"{len(chosen)} questions ({args.split} half of {len(gold)}); "
+        f"{len(judged_chosen)} judged shipped-interview questions"
+        + ("; codes hidden from the index" if args.hide_codes else "")
+    )
+    rows = {}
+    for name, repo in systems.items():
+        out = run_system(
+            repo,
+            paths,
+            [q.question for q in chosen],
+            [q.question for q in judged_chosen],
+            args.hide_codes,
+        )
+        scores = [
+            answer_scores(corpus, q, a["citations"])
+            for q, a in zip(chosen, out["answers"], strict=True)
+        ]
+        precision = [s["precision"] for s in scores]
+        coverage = [s["coverage"] for s in scores]
+        recalls = [
+            recall(q.relevant, found) for q, found in zip(judged_chosen, out["search"], strict=True)
+        ]
+        seconds = sorted(a["seconds"] for a in out["answers"])
+        rows[name] = {
+            "precision": sum(precision) / len(precision),
+            "precision_ci": bootstrap(precision),
+            "coverage": sum(coverage) / len(coverage),
+            "coverage_ci": bootstrap(coverage),
+            "recall5": sum(recalls) / len(recalls) if recalls else 0.0,
+            "recall5_ci": bootstrap(recalls),
+            "build_s": out["built"],
+            "ask_p95_s": seconds[int(0.95 * (len(seconds) - 1))],
+            "per_question": [
+                {"id": q.id, **s, "cited": len(a["citations"])}
+                for q, s, a in zip(chosen, scores, out["answers"], strict=True)
+            ],
+        }
+    print(
+        f"{'system':<16}{'precision':>24}{'coverage':>24}{'recall@5 shipped':>26}"
+        f"{'build s':>9}{'ask p95 s':>10}"
+    )
+    for name, r in rows.items():
+        ci = lambda x: f"[{x[0]:.2f}, {x[1]:.2f}]"  # noqa: E731
+        print(
+            f"{name:<16}{r['precision']:>8.3f} {ci(r['precision_ci']):>15}"
+            f"{r['coverage']:>8.3f} {ci(r['coverage_ci']):>15}"
+            f"{r['recall5']:>10.3f} {ci(r['recall5_ci']):>15}"
+            f"{r['build_s']:>9.1f}{r['ask_p95_s']:>10.3f}"
+        )
+    if os.environ.get("BENCH_DETAIL"):
+        for name, r in rows.items():
+            print(name)
+            for row in r["per_question"]:
+                print(
+                    f"  {row['id']} p={row['precision']:.2f} "
+                    f"c={row['coverage']:.2f} n={row['cited']}"
+                )
+
+
+if __name__ == "__main__":
+    main()
