@@ -90,3 +90,21 @@ class FakeCodebook:
 
                 raise AssistantError(f"unknown code {name!r}")
         return frozenset(out)
+
+
+def embedded_texts(item: Interview) -> set[str]:
+    """The distinct texts an index build embeds for ``item``: its turns and its units."""
+    from assistant.index import nodes
+    from assistant.units import build_units
+
+    texts = {nodes.make_node(item, item.turns, i)[1] for i in range(len(item.turns))}
+    by_ordinal = {t.ordinal: t for t in item.turns}
+    for unit in build_units(item.turns):
+        members = [by_ordinal[o] for o in unit.ordinals]
+        texts.add(nodes.make_unit_node(item, unit, members)[1])
+    return texts
+
+
+def embedded_count(c: Corpus) -> int:
+    """Texts a first build of ``c`` embeds (identical texts are embedded once)."""
+    return len(set().union(*(embedded_texts(i) for i in c.interviews)))

@@ -11,7 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from index_helpers import ONE, TWO, corpus, embedder, interview, small_corpus
+from index_helpers import (
+    ONE,
+    TWO,
+    corpus,
+    embedded_count,
+    embedded_texts,
+    embedder,
+    interview,
+    small_corpus,
+)
 
 from assistant.embeddings import LocalMiniLMEmbedding
 from assistant.errors import IndexBusyError, IndexMissingError, RebuildNeededError
@@ -19,6 +28,7 @@ from assistant.index import Indexer, open_index
 from assistant.index.store import BuildLock
 from assistant.model import Corpus, LoadProblem, Paragraph
 from assistant.settings import load_settings
+from assistant.units import build_units
 
 
 @pytest.fixture
@@ -33,7 +43,7 @@ def build(settings, c: Corpus, progress=None):
 def test_first_build_then_noop(settings) -> None:
     first = build(settings, small_corpus())
     assert first.added == ["1", "2", "3"] and first.changed == first.removed == []
-    assert first.turns_embedded == 12
+    assert first.turns_embedded == embedded_count(small_corpus())
     again = build(settings, small_corpus())
     assert again.unchanged == ["1", "2", "3"] and again.added == again.changed == []
     assert again.turns_embedded == 0
@@ -84,9 +94,13 @@ def test_change_add_delete_reembeds_only_that_interview(settings) -> None:
     report = build(settings, corpus(interview("1", ONE), two_v2, five))
     assert report.changed == ["2"] and report.added == ["5"] and report.removed == ["3"]
     assert report.unchanged == ["1"]
-    # Only the edited turn of interview 2 and the new interview's turns are embedded.
-    assert report.embedded == {"1": 0, "2": 1, "5": 2}
-    assert report.turns_embedded == 3
+    # Only the edited turn of interview 2 (and the units holding it) and the new interview's
+    # turns and units are embedded.
+    old_two = embedded_texts(interview("2", TWO))
+    expected = {"1": 0, "2": len(embedded_texts(two_v2) - old_two), "5": len(embedded_texts(five))}
+    assert expected["2"] >= 1
+    assert report.embedded == expected
+    assert report.turns_embedded == sum(expected.values())
     reader = open_index(settings, embedder())
     keys = [e.key for e in reader.all_turns()]
     assert not [k for k in keys if k.startswith("3:")]
@@ -203,7 +217,8 @@ def test_model_mismatch_needs_rebuild(settings) -> None:
         open_index(settings, other)
     report = Indexer(settings, other).build(small_corpus())
     assert report.rebuilt and "some-other-model" in report.rebuilt
-    assert report.changed == ["1", "2", "3"] and report.turns_embedded == 12
+    assert report.changed == ["1", "2", "3"]
+    assert report.turns_embedded == embedded_count(small_corpus())
     assert open_index(settings, other).embed_model == "some-other-model"
 
 
@@ -230,4 +245,5 @@ def test_progress_reports_embedding(settings) -> None:
     seen = []
     build(settings, small_corpus(), progress=seen.append)
     embedding = [p for p in seen if p.stage == "embedding"]
-    assert embedding[0].done == 0 and embedding[-1].done == embedding[-1].total == 12
+    nodes = sum(len(i.turns) + len(build_units(i.turns)) for i in small_corpus().interviews)
+    assert embedding[0].done == 0 and embedding[-1].done == embedding[-1].total == nodes

@@ -133,7 +133,8 @@ def run_index(args: argparse.Namespace) -> int:
     )
     print(
         f"Index {assistant.settings.chroma_url or assistant.settings.index_dir}: {summary}; "
-        f"{report.turns_embedded} turns embedded in {report.seconds:.1f} s."
+        f"{report.turns_embedded} texts embedded (turns and the utterances and exchanges "
+        f"they form) in {report.seconds:.1f} s."
     )
     return 0
 

@@ -1,8 +1,9 @@
 """Bring the index up to date with a corpus, embedding only what changed.
 
-The new generation is assembled aside: turns of unchanged interviews are copied from the
-current generation with their vectors; new and changed interviews are turned into nodes, and
-only nodes whose embedded text is new are embedded (an edit to one turn of an interview
+The new generation is assembled aside: nodes of unchanged interviews are copied from the
+current generation with their vectors; new and changed interviews are turned into nodes (one
+per turn, one per utterance and exchange: :mod:`assistant.units`), and only nodes whose
+embedded text is new are embedded (an utterance of one turn costs nothing more) (an edit to one turn of an interview
 re-embeds that turn alone, not the interview or the corpus). Then the pointer switches.
 """
 
@@ -22,6 +23,7 @@ from assistant.index import nodes as nodes_mod
 from assistant.index import store
 from assistant.model import Corpus, Interview, Progress
 from assistant.settings import Settings
+from assistant.units import build_units
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -240,6 +242,10 @@ class Indexer:
                 continue
             turns = interview.turns
             todo.extend(nodes_mod.make_node(interview, turns, i) for i in range(len(turns)))
+            by_ordinal = {t.ordinal: t for t in turns}
+            for unit in build_units(turns):
+                members = [by_ordinal[o] for o in unit.ordinals]
+                todo.append(nodes_mod.make_unit_node(interview, unit, members))
         vector_store = ChromaVectorStore(chroma_collection=new_col)
         total = len(todo)
         progress(Progress("embedding", 0, total))
@@ -269,7 +275,10 @@ class Indexer:
                 if pending is not None:
                     pending.result()  # a failed write stops the build here
                 pending = writer.submit(vector_store.add, [n for n, _ in chunk])
-                title = str(chunk[-1][0].metadata["title"])
+                title = next(
+                    (str(n.metadata["title"]) for n, _ in reversed(chunk) if "title" in n.metadata),
+                    "",
+                )
                 progress(Progress("embedding", start + len(chunk), total, detail=title))
             if pending is not None:
                 pending.result()

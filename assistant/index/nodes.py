@@ -1,8 +1,10 @@
-"""One index node per turn, and back.
+"""Index nodes: one per turn, and one per retrieval unit (utterance, exchange), and back.
 
-A node's text is the turn's own text, so whatever is shown or quoted from the index cites that
-turn only. What is embedded is decided by :func:`embedding_text` (today the same text: adding
-the preceding question or the neighbouring fragment of a split sentence measured worse).
+A turn node's text is the turn's own text, so whatever is shown or quoted from the index cites
+that turn only. A unit node (:mod:`assistant.units`) is what search ranks: its embedding is of
+the unit's text, and its metadata lists the ordinals of its turns, so every hit maps back to
+turns. Unit nodes store no text of their own (the turns hold it), so the index stores every
+word once.
 
 Chroma metadata is flat and never None: codes are both joined (``codes``, for display) and
 spread into one integer flag per code (``code:<label>`` = 1, for filters); paragraph structure is
@@ -19,13 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.ingest.speakers import speaker_key
 from assistant.model import PARAGRAPH_SEPARATOR, Evidence, Interview, Paragraph, Turn
+from assistant.units import Unit, unit_text
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
 
 #: Bumped whenever node text, embedded text or metadata change shape: older indexes are rebuilt.
-FORMAT_VERSION = 1
+#: 2: utterance and exchange nodes beside the turn nodes (``kind``).
+FORMAT_VERSION = 2
 CODE_FLAG = "code:"
+#: ``kind`` of a turn node; unit nodes carry their UnitKind.
+TURN = "turn"
 
 
 def node_id(turn: Turn) -> str:
@@ -62,6 +68,7 @@ def _span(value: tuple[int, int] | None) -> tuple[int, int]:
 def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, Any]:
     lines, pages = _span(turn.lines), _span(turn.pages)
     meta: dict[str, Any] = {
+        "kind": TURN,
         "key": turn.key,
         "interview": interview.id,
         "title": interview.title,
@@ -113,6 +120,49 @@ def make_node(interview: Interview, turns: Sequence[Turn], i: int) -> tuple[Text
         excluded_llm_metadata_keys=hidden,
     )
     return node, embedded
+
+
+def make_unit_node(
+    interview: Interview, unit: Unit, turns: Sequence[Turn]
+) -> tuple[TextNode, str]:
+    """The node of ``unit`` (over ``turns``, its turns in order) and the text to embed for it.
+
+    Roles and speakers are kept only when the unit has one (an utterance), so a ``--speaker``
+    or ``--role`` filter never lets an exchange through on its interviewer's name."""
+    from llama_index.core.schema import TextNode
+
+    embedded = unit_text(turns)
+    codes = list(dict.fromkeys(c for t in turns for c in t.codes))
+    speakers = {normalise_speaker(t.speaker) for t in turns}
+    roles = {t.role for t in turns}
+    meta: dict[str, Any] = {
+        "kind": unit.kind,
+        "unit": unit.id,
+        "interview": interview.id,
+        "ordinals": json.dumps(list(unit.ordinals)),
+        "speaker_norm": speakers.pop() if len(speakers) == 1 else "",
+        "role": roles.pop() if len(roles) == 1 else "",
+        "codes": "|".join(codes),
+        "embed_hash": embed_hash(embedded),
+    }
+    for code in codes:
+        meta[CODE_FLAG + code] = 1
+    node = TextNode(
+        id_=f"{unit.id}:{embed_hash(embedded)}",
+        text="",
+        metadata=meta,
+        excluded_embed_metadata_keys=list(meta),
+        excluded_llm_metadata_keys=list(meta),
+    )
+    return node, embedded
+
+
+def unit_from_record(meta: Mapping[str, Any]) -> Unit:
+    return Unit(
+        kind=meta["kind"],
+        interview_id=str(meta["interview"]),
+        ordinals=tuple(json.loads(meta["ordinals"])),
+    )
 
 
 def turn_from_record(text: str, meta: Mapping[str, Any]) -> Turn:

@@ -17,6 +17,7 @@ from assistant.errors import IndexMissingError, RebuildNeededError
 from assistant.index import nodes, store
 from assistant.index.scope import Scope
 from assistant.model import Evidence, parse_citation_key
+from assistant.units import UNIT_KINDS, Unit
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -43,6 +44,10 @@ class IndexReader:
         self._turns: list[Evidence] | None = None
         self._by_key: dict[str, int] = {}
         self._by_node: dict[str, int] = {}
+        self._units: list[Unit] = []
+        self._unit_by_node: dict[str, int] = {}
+        self._exchange_of: dict[str, Unit] = {}
+        self._unit_position: dict[str, int] = {}
         #: Per-reader caches of derived structures (the BM25 index), dropped with the reader.
         self.cache: dict[str, Any] = {}
 
@@ -56,6 +61,7 @@ class IndexReader:
         with self._lock:
             if self._turns is None:
                 rows: list[tuple[str, Evidence]] = []
+                units: list[tuple[str, Unit]] = []
                 total = self._collection.count()
                 page = 5000
                 for offset in range(0, total, page):
@@ -65,13 +71,29 @@ class IndexReader:
                     for node_id, text, meta in zip(
                         got["ids"], got["documents"], got["metadatas"], strict=True
                     ):
-                        rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
+                        if meta.get("kind") == nodes.TURN:
+                            rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
+                        else:
+                            units.append((node_id, nodes.unit_from_record(meta)))
                 rows.sort(
                     key=lambda r: (interview_sort_key(r[1].turn.interview_id), r[1].turn.ordinal)
                 )
                 self._turns = [e for _, e in rows]
                 self._by_key = {e.key: i for i, (_, e) in enumerate(rows)}
                 self._by_node = {node_id: i for i, (node_id, _) in enumerate(rows)}
+                units.sort(
+                    key=lambda r: (
+                        interview_sort_key(r[1].interview_id),
+                        r[1].ordinals[0],
+                        r[1].kind,
+                    )
+                )
+                self._units = [u for _, u in units]
+                self._unit_by_node = {node_id: i for i, (node_id, _) in enumerate(units)}
+                self._unit_position = {u.id: i for i, u in enumerate(self._units)}
+                self._exchange_of = {
+                    key: u for u in self._units if u.kind == "exchange" for key in u.keys
+                }
         return self._turns
 
     def all_turns(self) -> list[Evidence]:
@@ -118,24 +140,58 @@ class IndexReader:
 
     # -- dense search ---------------------------------------------------------------------
 
+    def units(self) -> list[Unit]:
+        """Every indexed utterance and exchange, by interview then first turn."""
+        self._load()
+        return list(self._units)
+
     def dense(self, query_embedding: list[float], k: int, scope: Scope) -> list[tuple[int, float]]:
         """Top ``k`` turns by cosine similarity within ``scope``: (position, similarity)."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        self._load()  # before reading the position maps it fills
+        return self._query(query_embedding, k, scope, (nodes.TURN,), self._by_node)
 
+    def dense_units(
+        self,
+        query_embedding: list[float],
+        k: int,
+        scope: Scope,
+        kinds: tuple[str, ...] = UNIT_KINDS,
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` units (positions in :meth:`units`) by cosine similarity within ``scope``."""
+        self._load()  # before reading the position maps it fills
+        return self._query(query_embedding, k, scope, kinds, self._unit_by_node)
+
+    def unit_position(self, unit: Unit) -> int:
+        """Index of ``unit`` in :meth:`units`."""
         self._load()
-        vector_store = ChromaVectorStore(chroma_collection=self._collection)
-        result = vector_store.query(
-            VectorStoreQuery(
-                query_embedding=query_embedding, similarity_top_k=k, filters=scope.to_filters()
-            )
+        return self._unit_position[unit.id]
+
+    def exchange_of(self, key: str) -> Unit | None:
+        """The exchange (question and answers) that the turn ``key`` belongs to, if any."""
+        self._load()
+        return self._exchange_of.get(key)
+
+    def _query(
+        self,
+        query_embedding: list[float],
+        k: int,
+        scope: Scope,
+        kinds: tuple[str, ...],
+        positions: dict[str, int],
+    ) -> list[tuple[int, float]]:
+        # Chroma directly: llama-index's query drops hits of nodes that hold no text (units).
+        result = self._collection.query(
+            query_embeddings=[list(query_embedding)],
+            n_results=k,
+            where=scope.to_where(kinds),
+            include=["distances"],
         )
         out: list[tuple[int, float]] = []
-        for node_id, similarity in zip(result.ids or [], result.similarities or [], strict=True):
-            i = self._by_node.get(node_id)
+        for node_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            i = positions.get(node_id)
             if i is not None:
-                # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
-                out.append((i, 1.0 + math.log(max(similarity, 1e-12))))
+                # Chroma's cosine distance is 1 - cos.
+                out.append((i, 1.0 - float(distance)))
         return out
 
 

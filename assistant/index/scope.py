@@ -8,8 +8,9 @@ two retrievers cannot disagree about what is in scope.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.index.nodes import CODE_FLAG, normalise_speaker
 from assistant.model import Turn
@@ -39,8 +40,28 @@ class Scope:
             return False
         return not self.codes or not self.codes.isdisjoint(turn.codes)
 
-    def to_filters(self) -> MetadataFilters | None:
-        """The same scope as llama-index metadata filters (translated to a Chroma ``where``)."""
+    def to_where(self, kinds: Sequence[str] = ()) -> dict[str, Any] | None:
+        """The same scope as a Chroma ``where`` clause, over the nodes of the given ``kinds``."""
+        parts: list[dict[str, Any]] = []
+        if kinds:
+            parts.append({"kind": {"$in": list(kinds)}})
+        for key, values in (
+            ("interview", self.interviews),
+            ("role", self.roles),
+            ("speaker_norm", self.speakers),
+        ):
+            if values:
+                parts.append({key: {"$in": sorted(values)}})
+        if self.codes:
+            flags: list[dict[str, Any]] = [{CODE_FLAG + c: 1} for c in sorted(self.codes)]
+            parts.append(flags[0] if len(flags) == 1 else {"$or": flags})
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"$and": parts}
+
+    def to_filters(self, kinds: Sequence[str] = ()) -> MetadataFilters | None:
+        """The same scope as llama-index metadata filters (translated to a Chroma ``where``),
+        over the nodes of the given ``kinds`` (turns, utterances, exchanges; all when empty)."""
         # Imported here so opening the index does not import llama-index (~0.7 s).
         from llama_index.core.vector_stores.types import (
             FilterCondition,
@@ -50,6 +71,12 @@ class Scope:
         )
 
         parts: list[MetadataFilter | MetadataFilters] = []
+        if kinds:
+            parts.append(
+                MetadataFilter(key="kind", value=list(kinds), operator=FilterOperator.IN)
+                if len(kinds) > 1
+                else MetadataFilter(key="kind", value=kinds[0], operator=FilterOperator.EQ)
+            )
         for key, values in (
             ("interview", self.interviews),
             ("role", self.roles),

@@ -1,0 +1,127 @@
+"""Retrieval units: what a person would call "what they said", built from an interview's turns.
+
+Transcription tools and Delve split one answer over many headings, so a turn is often a
+fragment ("yeah. That instance? Yes. Yeah. What,") and an answer rarely names what it answers
+("The, the environment not being ready, uh, at the clients." answers "did you have AI project
+that took longer than expected?"). Search therefore runs over two kinds of unit:
+
+* an **utterance**: one speaker's consecutive turns, merged;
+* an **exchange**: an interviewer's question with everything said until the next question.
+
+A unit only groups turns: it maps back to their citation keys, and quotes are still cut from,
+and verified against, the turn (and file) they cite. Citation keys, turns and spans are
+untouched, so notes keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.ingest.speakers import speaker_key
+from assistant.model import PARAGRAPH_SEPARATOR, Turn
+
+UnitKind = Literal["utterance", "exchange"]
+UNIT_KINDS: tuple[UnitKind, ...] = ("utterance", "exchange")
+
+#: Content words from which an uncoded interviewer turn without a question mark still opens a
+#: new question (transcripts often lose the question mark). Shorter prompts ("what were the
+#: reasons.") continue the current exchange.
+NEW_QUESTION_TERMS = 8
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Consecutive turns of one interview searched as one piece of text."""
+
+    kind: UnitKind
+    interview_id: str
+    ordinals: tuple[int, ...]
+
+    @property
+    def id(self) -> str:
+        """Stable while the turns keep their places: ``utterance:12:110-113``."""
+        return f"{self.kind}:{self.interview_id}:{self.ordinals[0]}-{self.ordinals[-1]}"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f"{self.interview_id}:{o}" for o in self.ordinals)
+
+    @property
+    def question(self) -> int | None:
+        """For an exchange, the ordinal of the turn that asks its question."""
+        return self.ordinals[0] if self.kind == "exchange" else None
+
+
+def unit_text(turns: Sequence[Turn]) -> str:
+    """The text searched for a unit: its turns' texts in order."""
+    return PARAGRAPH_SEPARATOR.join(t.text for t in turns)
+
+
+def opens_question(turn: Turn) -> bool:
+    """Whether an interviewer's turn asks a new question rather than prompting for more.
+
+    A coded turn is content whoever is named as its speaker: coders file a participant's words
+    under the interviewer's heading when the transcript split the turn there."""
+    from assistant.answer.text import terms
+
+    if turn.role != "interviewer" or turn.codes:
+        return False
+    return "?" in turn.text or len(set(terms(turn.text))) >= NEW_QUESTION_TERMS
+
+
+def utterances(turns: Sequence[Turn]) -> list[Unit]:
+    """Maximal runs of one speaker's consecutive turns."""
+    out: list[Unit] = []
+    run: list[Turn] = []
+    for turn in turns:
+        if run and speaker_key(turn.speaker) != speaker_key(run[-1].speaker):
+            out.append(Unit("utterance", run[0].interview_id, tuple(t.ordinal for t in run)))
+            run = []
+        run.append(turn)
+    if run:
+        out.append(Unit("utterance", run[0].interview_id, tuple(t.ordinal for t in run)))
+    return out
+
+
+def exchanges(turns: Sequence[Turn]) -> list[Unit]:
+    """Each question with what follows it, up to the next question.
+
+    The question is the interviewer's whole run of turns that ends in (or contains) a new
+    question; the exchange ends before the next interviewer turn that opens one after somebody
+    else has spoken. An exchange in which nobody but the interviewer spoke is not a unit."""
+    out: list[Unit] = []
+    start: int | None = None
+    answered = False
+    for i, turn in enumerate(turns):
+        if opens_question(turn):
+            if start is not None and answered:
+                out.append(_exchange(turns, start, i))
+                start = None
+            if start is None:
+                # The question starts where the interviewer's run of turns starts.
+                start = i
+                while (
+                    start > 0
+                    and turns[start - 1].role == "interviewer"
+                    and not (turns[start - 1].codes)
+                    and (not out or turns[start - 1].ordinal > out[-1].ordinals[-1])
+                ):
+                    start -= 1
+                answered = False
+            continue
+        if start is not None and (turn.role != "interviewer" or turn.codes):
+            answered = True
+    if start is not None and answered:
+        out.append(_exchange(turns, start, len(turns)))
+    return out
+
+
+def _exchange(turns: Sequence[Turn], start: int, end: int) -> Unit:
+    return Unit("exchange", turns[start].interview_id, tuple(t.ordinal for t in turns[start:end]))
+
+
+def build_units(turns: Sequence[Turn]) -> list[Unit]:
+    """Every unit of one interview's turns: its utterances, then its exchanges."""
+    return utterances(turns) + exchanges(turns)
