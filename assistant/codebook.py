@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +22,8 @@ from assistant.model import Turn
 
 CodeKind = Literal["parent", "child", "mitigation", "question", "code"]
 
+#: ``ML-pipeline-issues [MLP]`` / ``Quality-Measures (QM)``: a parent naming its abbreviation.
+ABBREVIATION = re.compile(r"\s*[\[(]([A-Za-z]+)[\])]\s*$")
 PARENT = re.compile(r"^(?P<name>.+?)\s*[\[(](?P<abbr>[A-Za-z][A-Za-z0-9&]*)[\])]$")
 QUESTION = re.compile(r"^Q\d+(?:\.\d+)*$", re.IGNORECASE)
 FIX_SUFFIX = "-fix"
@@ -231,3 +233,47 @@ class Codebook:
 def _parent_name(label: str) -> str:
     match = PARENT.match(label)
     return match["name"] if match else label
+
+
+def _family_prefixes(labels: Collection[str]) -> set[str]:
+    """Leading tokens that stand for a family of codes, not for a word: abbreviations named
+    by a parent (``[MLP]``) and all-caps prefixes shared by several labels (``MM-drift``,
+    ``MM-drift-fix``)."""
+    named = {m.group(1) for label in labels if (m := ABBREVIATION.search(label))}
+    heads: dict[str, int] = {}
+    for label in labels:
+        head, sep, _ = label.partition("-")
+        if sep and head.isupper() and len(head) > 1:
+            heads[head] = heads.get(head, 0) + 1
+    return named | {head for head, n in heads.items() if n >= 2}
+
+
+def parent_label(code: str, labels: Collection[str]) -> str | None:
+    """The label whose abbreviation is the code's first token (``MLP-x`` -> ``... [MLP]``)."""
+    head = code.partition("-")[0]
+    for label in labels:
+        m = ABBREVIATION.search(label)
+        if m and m.group(1) == head and label != code:
+            return label
+    return None
+
+
+def _words(label: str, prefixes: Collection[str]) -> str:
+    label = ABBREVIATION.sub("", label)
+    fix = label.endswith(FIX_SUFFIX)
+    if fix:
+        label = label[: -len(FIX_SUFFIX)]
+    tokens = [t for t in re.split(r"[-_\s]+", label) if t]
+    if len(tokens) > 1 and tokens[0] in prefixes:
+        tokens = tokens[1:]
+    text = " ".join(t if t.isupper() else t.lower() for t in tokens)
+    return f"fix for {text}" if fix else text
+
+
+def code_in_words(code: str, labels: Collection[str]) -> str:
+    """The query for a code: its name in words, then its parent's name in words when the
+    codebook has a parent for it. ``labels`` is every code of the corpus."""
+    prefixes = _family_prefixes(labels)
+    text = _words(code, prefixes)
+    parent = parent_label(code, labels)
+    return f"{text}, {_words(parent, prefixes)}" if parent else text

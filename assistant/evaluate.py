@@ -30,6 +30,7 @@ from math import log2
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from assistant.codebook import code_in_words
 from assistant.errors import AssistantError
 from assistant.model import Corpus, Filters, Interview, Progress, Turn
 
@@ -43,9 +44,6 @@ MODES: dict[str, str] = {"bm25": "bm25", "dense": "dense", "hybrid": "hybrid"}
 METRICS = ("recall", "mrr", "ndcg")
 
 QUESTION_TAG = re.compile(r"^Q\d+(?:\.\d+)*(?:\.[a-z])?$")
-#: ``ML-pipeline-issues [MLP]`` / ``Quality-Measures (QM)``: a parent naming its abbreviation.
-ABBREVIATION = re.compile(r"\s*[\[(]([A-Za-z]+)[\])]\s*$")
-FIX_SUFFIX = "-fix"
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -102,50 +100,6 @@ def mean(values: Iterable[float]) -> float:
 
 def is_question_tag(code: str) -> bool:
     return bool(QUESTION_TAG.match(code))
-
-
-def _family_prefixes(labels: Collection[str]) -> set[str]:
-    """Leading tokens that stand for a family of codes, not for a word: abbreviations named
-    by a parent (``[MLP]``) and all-caps prefixes shared by several labels (``MM-drift``,
-    ``MM-drift-fix``)."""
-    named = {m.group(1) for label in labels if (m := ABBREVIATION.search(label))}
-    heads: dict[str, int] = {}
-    for label in labels:
-        head, sep, _ = label.partition("-")
-        if sep and head.isupper() and len(head) > 1:
-            heads[head] = heads.get(head, 0) + 1
-    return named | {head for head, n in heads.items() if n >= 2}
-
-
-def parent_label(code: str, labels: Collection[str]) -> str | None:
-    """The label whose abbreviation is the code's first token (``MLP-x`` -> ``... [MLP]``)."""
-    head = code.partition("-")[0]
-    for label in labels:
-        m = ABBREVIATION.search(label)
-        if m and m.group(1) == head and label != code:
-            return label
-    return None
-
-
-def _words(label: str, prefixes: Collection[str]) -> str:
-    label = ABBREVIATION.sub("", label)
-    fix = label.endswith(FIX_SUFFIX)
-    if fix:
-        label = label[: -len(FIX_SUFFIX)]
-    tokens = [t for t in re.split(r"[-_\s]+", label) if t]
-    if len(tokens) > 1 and tokens[0] in prefixes:
-        tokens = tokens[1:]
-    text = " ".join(t if t.isupper() else t.lower() for t in tokens)
-    return f"fix for {text}" if fix else text
-
-
-def code_in_words(code: str, labels: Collection[str]) -> str:
-    """The query for a code: its name in words, then its parent's name in words when the
-    codebook has a parent for it. ``labels`` is every code of the corpus."""
-    prefixes = _family_prefixes(labels)
-    text = _words(code, prefixes)
-    parent = parent_label(code, labels)
-    return f"{text}, {_words(parent, prefixes)}" if parent else text
 
 
 def load_questions(path: Path) -> dict[str, str]:
@@ -367,7 +321,8 @@ def _run(
         for name, mode in MODES.items():
             scope = Filters(interviews=q.interviews)
             found = retriever.search(q.query, k=k, filters=scope, mode=mode)
-            top[name] = [e.key for e in found]
+            # Turns in the order search gives them (units first to last), the first k.
+            top[name] = [e.key for e in found][:k]
             metrics[name] = score(top[name], q.relevant, k)
         results.append(QueryResult(q, metrics, top))
         if progress is not None:
