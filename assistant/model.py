@@ -233,7 +233,8 @@ class Corpus:
 class Evidence:
     """A turn retrieved for a question: the turn itself, how it scored and why it was found.
 
-    ``why`` says which retriever(s) found it, e.g. ``"dense #2, bm25 #5"``.
+    ``why`` names the unit that was found and the retrievers that found it, e.g.
+    ``"utterance 12:110-113: dense #2, bm25 #5"``.
     """
 
     turn: Turn
@@ -241,6 +242,10 @@ class Evidence:
     source: str
     score: float
     why: str = ""
+    #: The interviewer's question this turn answers, when it answers one.
+    asked: Evidence | None = None
+    #: The retrieval unit (``utterance:12:110-113``) the turn was found through, if any.
+    unit: str = ""
 
     @property
     def key(self) -> str:
@@ -262,6 +267,10 @@ class Evidence:
             "score": round(self.score, 6),
             "why": self.why,
             "text": t.text,
+            "unit": self.unit or None,
+            "asked": (
+                {"key": self.asked.key, "text": self.asked.turn.text} if self.asked else None
+            ),
         }
 
 
@@ -340,6 +349,8 @@ class Answer:
     notice: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     refused: bool = False
+    #: The researchers' codes the question was matched to (assistant.codematch.CodeMatch).
+    codes: list[Any] = field(default_factory=list)
 
     @property
     def verified_citations(self) -> list[Citation]:
@@ -354,6 +365,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "unverified": [u.to_dict() for u in self.unverified],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "codes": [c.to_dict() for c in self.codes],
         }
         if self.notice:
             out["notice"] = self.notice

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
     from assistant.quotes import QuoteReport
+    from assistant.retrieve import Retrieval
     from assistant.settings import Settings
 
 ProgressCallback = Callable[[Progress], None]
@@ -101,15 +102,27 @@ class Assistant:
     def search(
         self, query: str, *, k: int | None = None, filters: Filters | None = None
     ) -> list[Evidence]:
+        """The turns of the best units for ``query`` (see :meth:`retrieve`)."""
+        return self.retrieve(query, k=k, filters=filters).evidence
+
+    def retrieve(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        codes: Sequence[str] | None = None,
+    ) -> Retrieval:
+        """Units, turns and matched codes for ``query`` (:meth:`Retriever.retrieve`)."""
         from assistant.retrieve import Retriever
 
-        reader = self.reader()
-        retriever = Retriever(reader, self.embedder, self.codebook())
-        return retriever.search(
+        retriever = Retriever(self.reader(), self.embedder, self.codebook())
+        return retriever.retrieve(
             query,
             k=k or self.settings.top_k,
             filters=filters or Filters(),
             mode=self.settings.fusion,
+            codes=codes,
         )
 
     def ask(
@@ -119,42 +132,62 @@ class Assistant:
         k: int | None = None,
         filters: Filters | None = None,
         on_token: TokenCallback | None = None,
+        codes: Sequence[str] | None = None,
     ) -> Answer:
         """Answer from retrieved evidence: with the LLM when one is configured, else (or when it
-        fails) extractively. Every quote in the result has been checked against the corpus."""
+        fails) extractively. Every quote in the result has been checked against the corpus.
+
+        ``codes`` replaces the codes matched to the question (``Answer.codes`` lists them), e.g.
+        after the researcher dropped one in the chat."""
         from assistant.answer import LLMAnswerer, extractive_answer
-        from assistant.answer.expand import applies, with_answers
 
         question = question.strip()
         if not question:
             raise AssistantError("the question is empty")
         started = time.perf_counter()
-        evidence = self.search(question, k=k, filters=filters)
+        found = self.retrieve(question, k=k, filters=filters, codes=codes)
+        evidence = found.evidence
         # Nothing in the corpus is close to the question: both answerers then refuse. Filters
         # are the user's explicit choice of turns and do not count against the question.
         if evidence and not self.on_topic(question):
             evidence = []
-        # Search often ranks the interviewer's question above the answer to it; bring the
-        # answering turns along (not under filters, which those turns may not pass).
-        if applies(filters):
-            evidence = with_answers(evidence, self.context)
         retrieved = time.perf_counter()
+        # Sentences are chosen by closeness to the question when search found units.
+        similar = self._similarity(question) if found.hits else None
+        matched = [c.code for c in found.codes]
         notice: str | None = None
         if self.settings.llm_enabled:
             try:
-                answer = LLMAnswerer(self.settings).answer(question, evidence, on_token=on_token)
+                answer = LLMAnswerer(self.settings).answer(
+                    question,
+                    evidence,
+                    on_token=on_token,
+                    codes=matched,
+                    prevalence=found.prevalence,
+                )
             except LLMError as exc:
                 notice = f"LLM unavailable ({exc}); showing the extractive answer instead."
-                answer = extractive_answer(question, evidence)
+                answer = extractive_answer(question, evidence, similar, matched, found.prevalence)
                 answer.notice = notice
         else:
-            answer = extractive_answer(question, evidence)
+            answer = extractive_answer(question, evidence, similar, matched, found.prevalence)
+        answer.codes = found.codes if evidence else []
         answer.timings = {
             "retrieve": retrieved - started,
             "answer": time.perf_counter() - retrieved,
             "total": time.perf_counter() - started,
         }
         return answer
+
+    def _similarity(self, question: str) -> Callable[[list[str]], Sequence[float]]:
+        """Cosine similarity of texts to ``question`` with the index's embedding model."""
+        from assistant.embeddings import embed_texts
+
+        def similar(texts: list[str]) -> Sequence[float]:
+            vectors = embed_texts(self.embedder, [question, *texts])
+            return [float(v) for v in vectors[1:] @ vectors[0]]
+
+        return similar
 
     def evidence(self, key: str) -> Evidence | None:
         """Resolve a citation key against the current index."""

@@ -16,7 +16,8 @@ from answer_samples import QUESTION, late_projects
 from fake_llm import API_KEY, MODEL, FakeLLM, Reply
 
 from assistant import cli
-from assistant.model import Evidence, Filters
+from assistant.model import Filters
+from assistant.retrieve import Retrieval
 from assistant.service import Assistant
 
 NOT_READY = "The, the environment not being ready, uh, at the clients."
@@ -41,13 +42,18 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace retrieval with the late-projects evidence; record how it was called."""
     calls: list[dict[str, Any]] = []
 
-    def search(
-        self: Assistant, query: str, *, k: int | None = None, filters: Filters | None = None
-    ) -> list[Evidence]:
+    def retrieve(
+        self: Assistant,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        codes: object = None,
+    ) -> Retrieval:
         calls.append({"query": query, "k": k, "filters": filters})
-        return late_projects()[: k or self.settings.top_k]
+        return Retrieval(hits=[], evidence=late_projects()[: k or self.settings.top_k])
 
-    monkeypatch.setattr(Assistant, "search", search)
+    monkeypatch.setattr(Assistant, "retrieve", retrieve)
     # No index: the answers to retrieved questions are not looked up (tested in test_expand).
     monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
     # No index either for the relevance floor (tested in test_relevance): on topic.
@@ -106,8 +112,10 @@ def test_json_has_exactly_the_documented_shape(
         "references",
         "unverified",
         "timings",
+        "codes",
     }
     assert (data["question"], data["mode"], data["model"]) == (QUESTION, "extractive", None)
+    assert data["codes"] == []  # retrieval (replaced here) matched no code
     assert data["unverified"] == []
     assert set(data["timings"]) == {"retrieve", "answer", "total"}
     first = data["citations"][0]

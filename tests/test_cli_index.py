@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from index_helpers import ONE, TWO, FakeCodebook, corpus, embedder, interview, small_corpus
+from index_helpers import (
+    ONE,
+    TWO,
+    FakeCodebook,
+    corpus,
+    embedded_count,
+    embedded_texts,
+    embedder,
+    interview,
+    small_corpus,
+)
 
 from assistant import service
 from assistant.cli import main
@@ -39,7 +49,7 @@ def test_index_json_then_incremental(capsys, fakes) -> None:
         "removed": [],
         "unchanged": [],
     }
-    assert first["turns_embedded"] == 12 and first["seconds"] >= 0
+    assert first["turns_embedded"] == embedded_count(small_corpus()) and first["seconds"] >= 0
     fakes["corpus"] = corpus(interview("1", ONE), interview("2", TWO[:3], rev="cut"))
     second = run_json(capsys, "index", "--json")
     assert second["changed"] == ["2"] and second["removed"] == ["3"]
@@ -49,8 +59,10 @@ def test_index_json_then_incremental(capsys, fakes) -> None:
 def test_index_human_output(capsys, fakes) -> None:
     assert main(["index"]) == 0
     out = capsys.readouterr().out
-    assert "+ added        1  Interview 1  (6 turns, 6 embedded)" in out
-    assert "0 removed, 0 unchanged; 12 turns embedded" in out
+    one = len(embedded_texts(interview("1", ONE)))
+    assert f"+ added        1  Interview 1  (6 turns, {one} embedded)" in out
+    total = embedded_count(small_corpus())
+    assert f"0 removed, 0 unchanged; {total} texts embedded (turns and the utterances" in out
     fakes["corpus"] = Corpus(
         (interview("1", ONE), interview("2", TWO)),
         errors=(LoadProblem("corpus/Interview 3.txt", "not UTF-8 text", line=2),),
@@ -88,7 +100,10 @@ def test_search_json_shape(capsys) -> None:
         "score",
         "why",
         "text",
+        "unit",
+        "asked",
     ]
+    assert first["unit"].startswith(("utterance:1:", "exchange:1:"))
     assert first["key"] == "1:2" and first["lines"] == [4, 4] and first["pages"] is None
     assert first["codes"] == ["ML-pipeline-issues [MLP]", "MLP-unstable-external-dependency"]
     assert len(data["results"]) == 2
@@ -100,12 +115,12 @@ def test_search_human_output_and_filters(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith(" 1. 2:4      Interview 2 · Sara (participant) · line 8 · score ")
     assert "codes: MLP-unstable-external-dependency" in out
-    assert "found by: dense #1" in out
+    assert "found by: exchange 2:3-4: dense #1" in out or "found by: utterance 2:4: dense #1" in out
     assert "A third-party library update silently changed the preprocessing." in out
     assert main(["search", "anything", "--speaker", "nobody"]) == 1
     assert "no speaker 'nobody'" in capsys.readouterr().err
     assert main(["search", "images", "--mode", "bm25", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["results"][0]["why"] == "bm25 #1"
+    assert json.loads(capsys.readouterr().out)["results"][0]["why"].endswith(": bm25 #1")
 
 
 def test_search_before_index(capsys) -> None:

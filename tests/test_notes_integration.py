@@ -17,6 +17,7 @@ from fake_llm import API_KEY, MODEL, FakeLLM, Reply
 from index_helpers import embedder
 
 from assistant import cli
+from assistant.retrieve import Retrieval
 from assistant.service import Assistant, make_assistant
 
 #: A turn of Interview 12 coded Data-low-quantity, and a sentence of it (lines 442-444).
@@ -136,7 +137,11 @@ def test_ask_save_appends_verified_quotes_once_and_never_an_invented_one(
 ) -> None:
     shown = service.evidence(_key_of(service, SHOW_STOPPER))
     assert shown is not None
-    monkeypatch.setattr(Assistant, "search", lambda self, q, k=None, filters=None: [shown])
+    monkeypatch.setattr(
+        Assistant,
+        "retrieve",
+        lambda self, q, k=None, filters=None, codes=None: Retrieval([], [shown]),
+    )
     monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
     monkeypatch.setattr(Assistant, "on_topic", lambda self, question, filters=None: True)
     for name, value in (("BASE_URL", fake_llm.url), ("MODEL", MODEL), ("API_KEY", API_KEY)):

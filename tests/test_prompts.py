@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from assistant.settings import load_settings
 def test_shipped_templates_load_and_hold_their_placeholders() -> None:
     assert refusal_phrase() == "The interviews retrieved do not answer this question."
     assert "$refusal" in load_prompt(SYSTEM)
-    for placeholder in ("$question", "$evidence", "$count", "$refusal"):
+    for placeholder in ("$question", "$evidence", "$count", "$refusal", "$coverage"):
         assert placeholder in load_prompt(ANSWER)
 
 
@@ -42,3 +43,26 @@ def test_unknown_placeholder_names_the_file_and_the_placeholder(
         LLMAnswerer(settings).answer(QUESTION, five())
     assert str(caught.value).startswith(f"{tmp_path / ANSWER}: unknown placeholder $language")
     assert fake_llm.requests == []
+
+
+def test_the_prompt_says_what_each_turn_answers_and_how_widespread_the_codes_are() -> None:
+    from dataclasses import replace
+
+    from assistant.answer.extractive import Prevalence
+    from assistant.answer.llm import build_messages
+
+    evidence = five()
+    question_turn = evidence[1]
+    evidence[0] = replace(evidence[0], asked=question_turn)
+    messages = build_messages(
+        QUESTION,
+        evidence,
+        refusal_phrase(),
+        codes=["MM-drift"],
+        prevalence=Prevalence(interviews=14, codes={"MM-drift": (5, 24)}),
+    )
+    user = messages[1]["content"]
+    flat = " ".join(question_turn.turn.text.split())
+    assert f'answering="{html.escape(flat, quote=True)}"' in user
+    assert "coded 24 passages in 5 of 14 interviews as MM-drift" in user
+    assert "how widespread each is" in user

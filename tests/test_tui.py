@@ -546,3 +546,42 @@ def test_every_excerpt_of_a_joined_quote_is_highlighted_in_context() -> None:
     text = turn_text(evidence, quote)
     marked = [text.plain[s.start : s.end] for s in text.spans if "reverse" in str(s.style)]
     assert marked == ["Well, in that case,", "the environment not being ready and."]
+
+
+async def test_matched_codes_are_shown_and_ctrl_o_asks_again_without_the_dropped_one() -> None:
+    from assistant.codematch import CodeMatch
+    from assistant.tui.screens.drop_code import DropCodeScreen
+
+    service = FakeService()
+    service.matched = [
+        CodeMatch("MD-infrastructure", 0.7, 4, 2),
+        CodeMatch("MM-organisation", 0.6, 3, 1),
+    ]
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        text = conversation_text(app)
+        assert "Codes matched: MD-infrastructure (4 passages in 2 interviews)" in text
+        assert "MM-organisation (3 passages in 1 interviews)" in text
+        assert service.codes_asked == [None]
+        await pilot.press("ctrl+o")
+        await wait_for_screen(app, pilot, DropCodeScreen)
+        await pilot.press("down", "enter")  # the second: MM-organisation
+        await settle(app, pilot)
+        assert service.codes_asked == [None, ["MD-infrastructure"]]
+        assert [q for q, _f in service.asked] == [QUESTION, QUESTION]
+        last = list(app.chat.query(AnswerView))[-1].source
+        assert "Codes matched: MD-infrastructure" in last and "MM-organisation" not in last
+
+
+async def test_ctrl_o_without_matched_codes_says_so() -> None:
+    service = FakeService()
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        assert service.codes_asked == [None]
+        assert any("not matched to any code" in str(n.message) for n in app._notifications)

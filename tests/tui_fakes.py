@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from assistant.codematch import CodeMatch
 from assistant.errors import IndexMissingError
 from assistant.model import (
     Answer,
@@ -109,6 +110,9 @@ class FakeService:
     hold_answer: threading.Event | None = None
     hold_build: threading.Event | None = None
     asked: list[tuple[str, Filters]] = field(default_factory=list)
+    #: The ``codes`` argument of each ask (None: match them), and the codes to match.
+    codes_asked: list[Any] = field(default_factory=list)
+    matched: list[CodeMatch] = field(default_factory=list)
     saved: list[tuple[str, Citation, str, str | None]] = field(default_factory=list)
     builds: int = 0
 
@@ -140,9 +144,11 @@ class FakeService:
         k: int | None = None,
         filters: Filters | None = None,
         on_token: Any = None,
+        codes: Any = None,
     ) -> Answer:
         filters = filters or Filters()
         self.asked.append((question, filters))
+        self.codes_asked.append(codes)
         if self.hold_answer is not None:
             self.hold_answer.wait(10)
         words = {w.strip("?.,").lower() for w in question.split() if len(w) > 3}
@@ -159,7 +165,7 @@ class FakeService:
         text = (
             "\n\n".join(f"> {c.quote} [{c.n}]" for c in citations) or "Nothing in the interviews."
         )
-        return Answer(
+        answer = Answer(
             question,
             "llm" if self.tokens else "extractive",
             "".join(self.tokens) or text,
@@ -167,6 +173,8 @@ class FakeService:
             evidence=hits,
             model="fake" if self.tokens else None,
         )
+        answer.codes = [m for m in self.matched if codes is None or m.code in codes]
+        return answer
 
     def context(self, key: str, around: int = 3) -> list[Evidence]:
         i = next(i for i, e in enumerate(self.turns) if e.key == key)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from assistant.answer.prompts import refusal_phrase
 from assistant.answer.text import BM25, sentence_spans, terms, words
@@ -37,6 +38,27 @@ FEEDBACK_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
+class Prevalence:
+    """How widespread each code is in the whole corpus, for the answer's overview."""
+
+    interviews: int
+    #: code -> (interviews carrying it, passages coded with it)
+    codes: Mapping[str, tuple[int, int]]
+
+
+#: Words of an interviewer's question shown beside a quote that answers it.
+ASKED_WORDS = 16
+
+
+#: Scores texts against the question: one cosine similarity per text.
+Similarity = Callable[[list[str]], Sequence[float]]
+#: A unit's second turn is quoted when its closest sentence is this close to the best one's.
+SECOND_TURN_MARGIN = 0.05
+#: Sentences compared with the question at most, per answer (each costs an embedding).
+MAX_COMPARED = 160
+
+
+@dataclass(frozen=True)
 class _Sentence:
     n: int  # evidence number
     paragraph: int
@@ -44,22 +66,37 @@ class _Sentence:
     start: int
     end: int
     terms: tuple[str, ...]
+    similarity: float | None = None
 
 
-def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
-    """Answer ``question`` from ``evidence`` with verbatim quotes only; see the module doc."""
+def extractive_answer(
+    question: str,
+    evidence: list[Evidence],
+    similarity: Similarity | None = None,
+    codes: Collection[str] = (),
+    prevalence: Prevalence | None = None,
+) -> Answer:
+    """Answer ``question`` from ``evidence`` with verbatim quotes only; see the module doc.
+
+    ``similarity`` scores sentences against the question (cosine of their embeddings); with it
+    each retrieval unit is quoted once, at its sentences closest to the question, taken from
+    its paragraphs coded with one of ``codes`` (the codes matched to the question) when it has
+    any. Without it, every turn is quoted at its best sentences by shared words."""
     if not evidence:
         return Answer(question, "extractive", refusal_phrase(), evidence=[], refused=True)
 
     sentences = _sentences(evidence)
+    if similarity is not None:
+        sentences = _one_per_unit(evidence, sentences, similarity, set(codes))
     bm25 = BM25.over([list(s.terms) for s in sentences])
     query = terms(question)
     # Turns with barely a content word ("Yeah.", "so well?", "That instance? Yes.") carry
     # nothing worth quoting.
+    quotable = {s.n for s in sentences}
     numbers = [
         n
         for n in range(1, len(evidence) + 1)
-        if len(set(terms(evidence[n - 1].turn.text))) >= MIN_TERMS
+        if n in quotable and len(set(terms(evidence[n - 1].turn.text))) >= MIN_TERMS
     ]
     # An interviewer's question is not evidence of what participants think; it is quoted
     # only when coded (coders sometimes file a participant's words under the interviewer's
@@ -83,9 +120,10 @@ def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
     # position (themes reorder the turns, and a turn with nothing to quote is skipped, so
     # position numbers would read [3], [6], [4]… with gaps). Citation.evidence keeps the turn.
     numbered: dict[int, int] = {}
-    for theme in group(evidence, numbers):
+    overview: list[str] = []
+    for theme in group(evidence, numbers, prefer=set(codes)):
         block: list[str] = []
-        for n in theme.members:
+        for n in _participants_first(evidence, theme.members):
             own = [s for s in sentences if s.n == n]
             for quote in _quotes(evidence[n - 1], own, bm25, query, spread):
                 exact = locate_in_turn(quote, evidence[n - 1].turn)
@@ -93,15 +131,70 @@ def extractive_answer(question: str, evidence: list[Evidence]) -> Answer:
                     continue
                 shown = numbered.setdefault(n, len(numbered) + 1)
                 block.append(f'- "{quote}" [{shown}]')
+                asked = evidence[n - 1].asked
+                if asked is not None:
+                    block.append(f"  answering {asked.key}: {_clip(asked.turn.text)}")
                 citations.append(Citation(shown, evidence[n - 1], exact, True))
         if block:
             label = f"Code: {theme.heading}" if theme.code else f"Theme: {theme.heading}"
             lines.extend([f"### {label}", *block, ""])
+            quoted = [c for c in citations if c.n in {numbered.get(m) for m in theme.members}]
+            overview.append(_prevalence(theme.heading, theme.code, quoted, prevalence))
 
     if not citations:
         return Answer(question, "extractive", refusal_phrase(), evidence=evidence, refused=True)
+    lines[:0] = ["Overview: " + "; ".join(overview), ""]
     lines.append(_counts(citations))
     return Answer(question, "extractive", "\n".join(lines), citations, evidence=evidence)
+
+
+def _one_per_unit(
+    evidence: list[Evidence],
+    sentences: list[_Sentence],
+    similarity: Similarity,
+    codes: set[str],
+) -> list[_Sentence]:
+    """The sentences of each unit's one turn to quote, scored by ``similarity``.
+
+    Within a unit, paragraphs coded with a matched code come first: they are what the coders
+    said answers the question. The turn holding the unit's closest sentence is kept."""
+    units: dict[str, list[int]] = {}
+    for n, ev in enumerate(evidence, start=1):
+        units.setdefault(ev.unit or ev.key, []).append(n)
+    candidates: list[_Sentence] = []
+    for members in units.values():
+        own = [s for s in sentences if s.n in members and len(set(s.terms)) >= MIN_TERMS]
+        coded = [
+            s for s in own if codes & set(evidence[s.n - 1].turn.paragraphs[s.paragraph].codes)
+        ]
+        candidates.extend(coded or own)
+    candidates = candidates[:MAX_COMPARED]
+    if not candidates:
+        return []
+    texts = [
+        evidence[s.n - 1].turn.paragraphs[s.paragraph].text[s.start : s.end] for s in candidates
+    ]
+    scored = [
+        replace(s, similarity=float(v)) for s, v in zip(candidates, similarity(texts), strict=True)
+    ]
+    keep: list[_Sentence] = []
+    for members in units.values():
+        own = sorted(
+            (s for s in scored if s.n in members),
+            key=lambda s: (-(s.similarity or 0.0), s.n, s.index),
+        )
+        if not own:
+            continue
+        turns = [own[0].n]
+        # A second turn of the unit when it is nearly as close: an answer given in two parts
+        # ("the environment not being ready" ... "a very complex environment").
+        second = next((s for s in own if s.n != own[0].n), None)
+        if second is not None and (
+            (second.similarity or 0.0) >= (own[0].similarity or 0.0) - SECOND_TURN_MARGIN
+        ):
+            turns.append(second.n)
+        keep.extend(s for s in own if s.n in turns)
+    return keep
 
 
 def _sentences(evidence: list[Evidence]) -> list[_Sentence]:
@@ -124,6 +217,8 @@ def _quotes(
     """The quotes of one turn: its best sentences, in source order, one quote per paragraph."""
 
     def relevance(s: _Sentence) -> tuple[float, int, int, int]:
+        if s.similarity is not None:
+            return (-round(s.similarity, 9), -len(set(s.terms)), s.paragraph, s.index)
         score = bm25.score(query, list(s.terms))
         score += FEEDBACK_WEIGHT * sum(math.log(spread[t]) for t in set(s.terms) if spread[t])
         # Ties go to the sentence that says the most, then to the earliest.
@@ -134,7 +229,11 @@ def _quotes(
         return []
     best = ranked[0]
     chosen = [best]
-    if bm25.score(query, list(best.terms)) > 0:
+    if best.similarity is not None:
+        # The closest sentence, and its neighbour when it says too little alone.
+        if len(set(best.terms)) < SHORT_SENTENCE_TERMS:
+            chosen += [s for s in ranked[1:3] if s.paragraph == best.paragraph][:1]
+    elif bm25.score(query, list(best.terms)) > 0:
         chosen += [s for s in ranked[1:SENTENCES_PER_TURN] if bm25.score(query, list(s.terms)) > 0]
     elif len(set(best.terms)) < SHORT_SENTENCE_TERMS:
         # "Very complex environment." alone says too little: add the turn's next-best sentence.
@@ -183,6 +282,44 @@ def _window(sentence: str, query: list[str]) -> str:
     if best_start + WINDOW < len(tokens):
         piece = f"{piece} {ELLIPSIS}"
     return piece
+
+
+def _participants_first(evidence: list[Evidence], members: list[int]) -> list[int]:
+    """Members reordered so that each interview's best turn comes before anyone's second."""
+    seen: dict[str, int] = {}
+    ranked = []
+    for n in members:
+        interview = evidence[n - 1].turn.interview_id
+        ranked.append((seen.get(interview, 0), members.index(n), n))
+        seen[interview] = seen.get(interview, 0) + 1
+    return [n for _round, _i, n in sorted(ranked)]
+
+
+def _clip(text: str) -> str:
+    """The start of an interviewer's question, cut at a word, omission marked."""
+    flat = " ".join(text.split())
+    tokens = flat.split(" ")
+    if len(tokens) <= ASKED_WORDS:
+        return flat
+    return " ".join(tokens[:ASKED_WORDS]) + f" {ELLIPSIS}"
+
+
+def _prevalence(
+    heading: str, code: str | None, quoted: list[Citation], prevalence: Prevalence | None
+) -> str:
+    """``MM-drift: 5 of 14 interviews · 24 passages (3 quoted)`` for a code known to the
+    corpus, else what the answer itself quotes."""
+    interviews = len({c.evidence.turn.interview_id for c in quoted})
+    if code is not None and prevalence is not None and code in prevalence.codes:
+        holding, passages = prevalence.codes[code]
+        return (
+            f"{code}: {holding} of {prevalence.interviews} interviews \u00b7 "
+            f"{passages} passages ({len(quoted)} quoted)"
+        )
+    return (
+        f"{heading}: {interviews} interview{'s' * (interviews != 1)} \u00b7 "
+        f"{len(quoted)} passage{'s' * (len(quoted) != 1)} quoted"
+    )
 
 
 def _counts(citations: list[Citation]) -> str:

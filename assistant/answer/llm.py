@@ -10,7 +10,8 @@ supplied and strips the quotation marks from any quote not found in the turn it 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from assistant.answer.endpoint import Endpoint
 from assistant.answer.prompts import ANSWER, SYSTEM, refusal_phrase, render_prompt
@@ -32,20 +33,50 @@ def evidence_block(n: int, ev: Evidence) -> str:
         "role": turn.role,
         "codes": "; ".join(turn.codes),
     }
+    if ev.asked is not None:
+        # What the participant was answering: the answer often does not name it.
+        attributes["answering"] = " ".join(ev.asked.turn.text.split())
     attrs = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attributes.items())
     body = PARAGRAPH_SEPARATOR.join(html.escape(p.text, quote=False) for p in turn.paragraphs)
     return f"<evidence {attrs}>\n{body}\n</evidence>"
 
 
-def build_messages(question: str, evidence: list[Evidence], refusal: str) -> list[dict[str, str]]:
+def describe_coverage(evidence: list[Evidence], codes: Sequence[str], prevalence: Any) -> str:
+    """One paragraph for the prompt: the interviews the evidence spans, and the codes the
+    question matched with how widespread they are, so the model can state prevalence."""
+    interviews = sorted({ev.turn.interview_id for ev in evidence})
+    lines = [f"The evidence comes from {len(interviews)} interview(s): {', '.join(interviews)}."]
+    for code in codes:
+        counts = prevalence.codes.get(code) if prevalence is not None else None
+        if counts:
+            lines.append(
+                f"The researchers coded {counts[1]} passages in {counts[0]} of "
+                f"{prevalence.interviews} interviews as {code}."
+            )
+    return " ".join(lines)
+
+
+def build_messages(
+    question: str,
+    evidence: list[Evidence],
+    refusal: str,
+    codes: Sequence[str] = (),
+    prevalence: Any = None,
+) -> list[dict[str, str]]:
     """The system and user messages for ``question`` over ``evidence`` (numbered from 1)."""
     blocks = "\n\n".join(evidence_block(n, ev) for n, ev in enumerate(evidence, start=1))
+    coverage = html.escape(describe_coverage(evidence, codes, prevalence), quote=False)
     return [
         {"role": "system", "content": render_prompt(SYSTEM, refusal=refusal)},
         {
             "role": "user",
             "content": render_prompt(
-                ANSWER, question=question, count=len(evidence), evidence=blocks, refusal=refusal
+                ANSWER,
+                question=question,
+                count=len(evidence),
+                evidence=blocks,
+                refusal=refusal,
+                coverage=coverage,
             ),
         },
     ]
@@ -72,6 +103,8 @@ class LLMAnswerer:
         question: str,
         evidence: list[Evidence],
         on_token: Callable[[str], None] | None = None,
+        codes: Sequence[str] = (),
+        prevalence: Any = None,
     ) -> Answer:
         """The model's answer to ``question``, its citations and quotes verified.
 
@@ -81,7 +114,8 @@ class LLMAnswerer:
         refusal = refusal_phrase()
         if not evidence:  # nothing to send: the model could only invent
             return Answer(question, "llm", refusal, model=self.model, refused=True)
-        reply = self.endpoint.complete(build_messages(question, evidence, refusal), on_token)
+        messages = build_messages(question, evidence, refusal, codes, prevalence)
+        reply = self.endpoint.complete(messages, on_token)
         # The evidence was escaped on the way in; a quote copied from it comes back escaped.
         text = html.unescape(reply.text).strip()
         if not text:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from assistant.answer.text import surface_forms, terms
+from assistant.answer.text import STOP_WORDS, stem, surface_forms, terms, words
 from assistant.model import Evidence
 
 #: More themes than this makes an answer a list rather than a synthesis.
@@ -39,11 +40,14 @@ class Theme:
     words: list[str] = field(default_factory=list)
 
 
-def group(evidence: list[Evidence], numbers: list[int]) -> list[Theme]:
-    """Themes over the evidence numbered ``numbers``, ordered by their best-ranked turn."""
+def group(
+    evidence: list[Evidence], numbers: list[int], prefer: Collection[str] = ()
+) -> list[Theme]:
+    """Themes over the evidence numbered ``numbers``, ordered by their best-ranked turn; a turn
+    carrying one of the ``prefer`` codes (those matched to the question) is filed under it."""
     coded = [n for n in numbers if evidence[n - 1].turn.codes]
     uncoded = [n for n in numbers if not evidence[n - 1].turn.codes]
-    themes = _by_code(evidence, coded)
+    themes = _by_code(evidence, coded, prefer)
     if uncoded:
         room = max(1, MAX_THEMES - len(themes))
         themes.extend(_by_cluster(evidence, uncoded, room))
@@ -51,14 +55,16 @@ def group(evidence: list[Evidence], numbers: list[int]) -> list[Theme]:
     return themes
 
 
-def _by_code(evidence: list[Evidence], numbers: list[int]) -> list[Theme]:
+def _by_code(
+    evidence: list[Evidence], numbers: list[int], prefer: Collection[str] = ()
+) -> list[Theme]:
     frequency: Counter[str] = Counter(c for n in numbers for c in evidence[n - 1].turn.codes)
     themes: dict[str, Theme] = {}
     for n in numbers:
         # File each turn under the code most of the evidence shares, so themes consolidate.
         code = min(
             evidence[n - 1].turn.codes,
-            key=lambda c: (bool(_WEAK_CODE.match(c)), -frequency[c], c),
+            key=lambda c: (c not in prefer, bool(_WEAK_CODE.match(c)), -frequency[c], c),
         )
         themes.setdefault(code, Theme(heading=code, members=[], code=code)).members.append(n)
     return list(themes.values())
@@ -121,9 +127,38 @@ def _by_cluster(evidence: list[Evidence], numbers: list[int], max_themes: int) -
     for cluster in clusters:
         members = [numbers[i] for i in cluster]
         names = _distinctive_words(evidence, members, numbers)
-        heading = " \u00b7 ".join(names) if names else "other turns"
+        phrase = _phrase([evidence[n - 1].turn.text for n in members], names)
+        heading = phrase or "other turns"
         themes.append(Theme(heading=heading, members=members, words=names))
     return themes
+
+
+#: Words in a theme's name, at most.
+PHRASE_WORDS = 5
+
+
+def _phrase(texts: list[str], names: list[str]) -> str:
+    """A theme's name: the shortest run of words, as spoken in one of its turns, that holds the
+    most of its distinctive words, starting and ending on a content word (never a clipped word
+    or a stop word)."""
+    wanted = [stem(n) for n in names]
+    best: tuple[int, int, str] | None = None
+    for text in texts:
+        tokens = [w for w in words(text)]
+        stems = [stem(w) if w.lower() not in STOP_WORDS and len(w) > 2 else "" for w in tokens]
+        for i in range(len(tokens)):
+            if not stems[i]:
+                continue
+            for j in range(i, min(len(tokens), i + PHRASE_WORDS)):
+                if not stems[j]:
+                    continue
+                hits = len(set(stems[i : j + 1]) & set(wanted))
+                if hits == 0:
+                    continue
+                candidate = (-hits, j - i, " ".join(tokens[i : j + 1]).lower())
+                if best is None or candidate < best:
+                    best = candidate
+    return best[2] if best is not None else ""
 
 
 def _distinctive_words(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,6 +34,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+l", "focus_question", "Go to the question", show=False),
         Binding("pageup", "scroll_conversation(-1)", "Scroll the conversation up", show=False),
         Binding("pagedown", "scroll_conversation(1)", "Scroll the conversation down", show=False),
+        Binding("ctrl+o", "drop_code", "Drop a matched code and ask again", show=False),
     ]
 
     app: AssistantApp
@@ -43,6 +44,8 @@ class ChatScreen(Screen[None]):
         self.request = 0
         self._pending_view: AnswerView | None = None
         self.conversation_id: int | None = None
+        #: The last answered question, its filters and the codes it was matched to.
+        self.last: tuple[str, Filters, list[Any]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,20 +111,30 @@ class ChatScreen(Screen[None]):
         event.input.clear()
         await self.ask(question)
 
-    async def ask(self, question: str) -> None:
-        """Show the question and answer it in a worker; a newer question replaces it."""
+    async def ask(
+        self, question: str, filters: Filters | None = None, codes: list[str] | None = None
+    ) -> None:
+        """Show the question and answer it in a worker; a newer question replaces it.
+
+        ``codes`` replaces the codes the question would be matched to (after Ctrl+O)."""
         if self._pending_view is not None:
             await self._pending_view.update("_Dropped: a newer question was asked._")
         self.request += 1
-        self._pending_view = await self.query_one(Conversation).ask(question, self.scope_label())
+        filters = filters if filters is not None else self.filters
+        scope = self.scope_label()
+        if codes is not None:
+            scope = "; ".join(filter(None, [scope, "codes: " + (", ".join(codes) or "none")]))
+        self._pending_view = await self.query_one(Conversation).ask(question, scope)
         if self.app.ready:
-            self._answer(self.request, question, self.filters)
+            self._answer(self.request, question, filters, codes)
         else:
-            self.app.pending_question = (self.request, question, self.filters)
+            self.app.pending_question = (self.request, question, filters)
             self.notify("The index is still opening; the question will be answered when ready.")
 
     @work(thread=True, exclusive=True, group="ask")
-    def _answer(self, request: int, question: str, filters: Filters) -> None:
+    def _answer(
+        self, request: int, question: str, filters: Filters, codes: list[str] | None = None
+    ) -> None:
         worker = get_current_worker()
 
         def on_token(text: str) -> None:
@@ -129,7 +142,7 @@ class ChatScreen(Screen[None]):
                 self.post_message(AnswerToken(request, text))
 
         try:
-            answer = self.app.service.ask(question, filters=filters, on_token=on_token)
+            answer = self.app.service.ask(question, filters=filters, on_token=on_token, codes=codes)
         except AssistantError as exc:
             self.post_message(Failed("ask", f"Could not answer: {exc}", request))
         except Exception as exc:  # a traceback must never reach the researcher
@@ -146,6 +159,7 @@ class ChatScreen(Screen[None]):
             return
         answer = message.answer
         data = answer.to_dict()
+        self.last = (answer.question, self.filters, list(answer.codes))
         view, self._pending_view = self._pending_view, None
         await self.query_one(Conversation).show_answer(view, data)
         items = [
@@ -203,6 +217,22 @@ class ChatScreen(Screen[None]):
             from assistant.tui.screens.context import ContextScreen
 
             self.app.push_screen(ContextScreen(message.item))
+
+    def action_drop_code(self) -> None:
+        """Offer the last answer's matched codes; the one chosen is left out of a new ask."""
+        if self.last is None or not self.last[2]:
+            self.notify("The last answer was not matched to any code.")
+            return
+        question, filters, matched = self.last
+        from assistant.tui.screens.drop_code import DropCodeScreen
+
+        async def chosen(code: str | None) -> None:
+            if code is None:
+                return
+            keep = [m.code for m in matched if m.code != code]
+            await self.ask(question, filters, keep)
+
+        self.app.push_screen(DropCodeScreen([(m.code, str(m)) for m in matched]), chosen)
 
     # -- focus and layout -----------------------------------------------------------------
 

@@ -20,6 +20,12 @@ Tick codes or interviews on the left to scope the next question; [b]F1[/b] lists
 def answer_markdown(answer: dict[str, Any]) -> str:
     """The Markdown of an answer (``Answer.to_dict()``): text, then anything unverified."""
     parts = [answer.get("answer") or "_No answer._"]
+    codes = answer.get("codes") or []
+    if codes:
+        matched = " · ".join(
+            f"{c['code']} ({c['passages']} passages in {c['interviews']} interviews)" for c in codes
+        )
+        parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
     unverified = answer.get("unverified") or []
     if unverified:
         parts.append("**Not verified against the corpus** (left out of the evidence):")
