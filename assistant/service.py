@@ -53,7 +53,9 @@ class Assistant:
         from assistant.codebook import Codebook
 
         if corpus is not None:
-            return Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
+            return Codebook.from_turns(
+                (t for i in corpus.interviews for t in i.turns), corpus.codes
+            )
         reader = self.reader()
         # Built once per index generation: at 1,000 interviews it is a pass over every turn.
         cached = reader.cache.get("codebook")
