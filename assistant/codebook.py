@@ -7,9 +7,9 @@ of issue ``X``; ``Q4.3`` marks where interview-guide question 4.3 was answered; 
 label stands alone. A code book that comes with the corpus (a REFI-QDA project or ``.qdc``)
 says where its codes sit instead: when it nests any code, its nesting is the hierarchy of
 every code it defines (a child's parent is the code it sits in, not what the names suggest);
-a flat one only adds descriptions. ``resolve`` turns what a researcher types (a label in any case, a parent's
-name without its abbreviation, or the abbreviation itself) into exact labels, parents with
-their children, so filters and quotes-by-code agree.
+a flat one only adds descriptions. ``resolve`` turns what a researcher types (a label in any
+case, a parent's name without its abbreviation, or the abbreviation itself) into exact labels,
+parents with their descendants, so filters and quotes-by-code agree.
 """
 
 from __future__ import annotations
