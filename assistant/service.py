@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.codebook import Codebook
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
+    from assistant.qdpx_export import ExportReport
     from assistant.quotes import QuoteReport
     from assistant.settings import Settings
 
@@ -241,6 +242,24 @@ class Assistant:
                 path, saved, checked=False, notice=f"not checked for staleness: {exc}"
             )
         return NotesListing(path, checked, checked=True)
+
+    def export_qdpx(
+        self,
+        out: Path,
+        *,
+        notes: bool = False,
+        corpus: Corpus | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ExportReport:
+        """Write the corpus (default: the corpus folder) as a REFI-QDA project at ``out``, with
+        its code book and codings, and with ``notes`` every quote saved in the notes file."""
+        from assistant.notes import NotesFile
+        from assistant.qdpx_export import export_qdpx
+
+        if corpus is None:
+            corpus = self.load_corpus(progress=progress)
+        saved = NotesFile(self.settings.notes_file).read() if notes else []
+        return export_qdpx(corpus, self.codebook(corpus), out, saved)
 
     def quotes(
         self,

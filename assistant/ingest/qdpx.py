@@ -24,12 +24,14 @@ from typing import Any
 
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
-from assistant.ingest.ids import clean_stem
 from assistant.ingest.refi import child, children, local, parse_xml, read_codes
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.ingest.transcript import transcript_blocks
 from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph
 
+#: The origin the assistant's own export writes: its sources are laid out one turn per block
+#: (see ``assistant.qdpx_export``), which is read back exactly.
+OWN_ORIGIN = "interview assistant"
 #: No member of a project is read beyond this size (a zip bomb stays a one-line error).
 MAX_MEMBER = 256 * 1024 * 1024
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -69,6 +71,7 @@ def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRea
             path, child(book, "Codes") if book is not None else None, found, str(path)
         )
         reader = _SourceReader(path, archive, root, found)
+        reader.own = (root.get("origin") or "").startswith(OWN_ORIGIN)
         interviews: list[Interview] = []
         skipped: Counter[str] = Counter()
         sources = child(root, "Sources")
@@ -149,6 +152,7 @@ class _SourceReader:
         self.members = {n.lower(): n for n in archive.namelist()}
         self.base = root.get("basePath") or ""
         self.notices = notices
+        self.own = False
 
     def interview(
         self, element: Any, by_guid: dict[str, str], users: dict[str, str]
@@ -161,8 +165,10 @@ class _SourceReader:
             return None
         lines, starts = _lines(text)
         where = Path(f"{self.path} › {name}")
+        blocks = _own_blocks(lines) if self.own else None
         try:
-            blocks = transcript_blocks(where, lines, self.notices)
+            if blocks is None:
+                blocks = transcript_blocks(where, lines, self.notices)
         except CorpusError:
             self._notice(f"source {name!r}: no speakers found; each paragraph is its own turn")
             blocks = [
@@ -174,9 +180,7 @@ class _SourceReader:
         digest = hashlib.sha256(text.encode())
         for s in selections:
             digest.update(f"\x00{s.start}:{s.end}:{s.codings!r}".encode())
-        interview = build_interview(
-            Path(name), digest.hexdigest(), "qdpx", clean_stem(Path(name)), blocks
-        )
+        interview = build_interview(Path(name), digest.hexdigest(), "qdpx", title(name), blocks)
         return replace(interview, source=str(self.path))
 
     def _notice(self, message: str) -> None:
@@ -272,6 +276,36 @@ class _SourceReader:
         return out
 
 
+def title(name: str) -> str:
+    """A source's name without the extension of the file it was made from."""
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and stem and suffix.lower() in SOURCE_SUFFIXES else name
+
+
+#: Extensions of the files QDA tools name their text sources after.
+SOURCE_SUFFIXES = frozenset({"txt", "docx", "doc", "rtf", "odt", "pdf", "md", "text"})
+
+
+def _own_blocks(lines: list[str]) -> list[Block] | None:
+    """The assistant's own layout: turns apart by a blank line, each opening ``Speaker: ``.
+    None when the text is not laid out so (edited in another tool, say)."""
+    blocks: list[Block] = []
+    fresh = True
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            fresh = True
+            continue
+        if fresh:
+            speaker, sep, first = line.partition(": ")
+            if not sep or not speaker.strip():
+                return None
+            blocks.append(Block(speaker, [Paragraph(first, lines=(number, number))], where=number))
+            fresh = False
+        else:
+            blocks[-1].paragraphs.append(Paragraph(line, lines=(number, number)))
+    return blocks
+
+
 def _lines(text: str) -> tuple[list[str], list[int]]:
     """The text's lines (as an editor numbers them) and the code-point offset of each."""
     lines, starts = [], []
@@ -298,8 +332,9 @@ def _apply(
         for index, paragraph in enumerate(block.paragraphs):
             assert paragraph.lines is not None  # every paragraph here was read from a line
             number = paragraph.lines[0]
-            end = starts[number - 1] + len(lines[number - 1].rstrip())
-            spans.append((block, index, end - len(paragraph.text), end, number))
+            # The paragraph is the line's last occurrence of its text (after any label).
+            begin = starts[number - 1] + lines[number - 1].rfind(paragraph.text)
+            spans.append((block, index, begin, begin + len(paragraph.text), number))
     for selection in selections:
         hit = [
             span
