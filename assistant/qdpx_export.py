@@ -165,10 +165,15 @@ def export_qdpx(
                     continue
                 start, end = shape.spans[(turn.ordinal, index)]
                 selection = _selection(etree, element, f"{turn.key}/{index}", start, end, stamp)
-                coders = dict(paragraph.coders)
                 for label in paragraph.codes:
-                    _coding(etree, selection, code_guids[label], users.get(coders.get(label, "")))
-                    report.codings += 1
+                    # One coding per person who applied the code, so coders stay apart.
+                    by: list[str | None] = [
+                        users[u] for code, u in paragraph.coders if code == label
+                    ]
+                    by = by or [None]
+                    for coder in by:
+                        _coding(etree, selection, code_guids[label], coder)
+                        report.codings += 1
         for place in placed.get(interview.id, []):
             note = place.note
             start = shape.spans[place.first][0] + place.start
@@ -250,9 +255,8 @@ def _selection(etree: Any, source: Any, name: str, start: int, end: int, stamp: 
 
 
 def _coding(etree: Any, selection: Any, code_guid: str, user_guid: str | None) -> None:
-    coding = etree.SubElement(
-        selection, f"{{{NS}}}Coding", guid=guid("coding", f"{selection.get('guid')}/{code_guid}")
-    )
+    name = f"{selection.get('guid')}/{code_guid}/{user_guid or ''}"
+    coding = etree.SubElement(selection, f"{{{NS}}}Coding", guid=guid("coding", name))
     if user_guid:
         coding.set("creatingUser", user_guid)
     etree.SubElement(coding, f"{{{NS}}}CodeRef", targetGUID=code_guid)

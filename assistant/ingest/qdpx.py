@@ -98,8 +98,16 @@ def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRea
         found.append(
             LoadProblem(str(path), f"{memos} memo(s) (Notes) not imported", severity="notice")
         )
+    if not interviews and not codes.definitions:
+        raise CorpusError(path, "the project holds no text source with text and no code book")
     if not interviews:
-        raise CorpusError(path, "the project holds no text source with text (TextSource)")
+        found.append(
+            LoadProblem(
+                str(path),
+                "the project holds no text source with text; only its code book is used",
+                severity="notice",
+            )
+        )
     notices.extend(found)
     return ProjectRead(interviews, codes.definitions)
 
