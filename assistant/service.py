@@ -61,8 +61,14 @@ class Assistant:
         # Built once per index generation: at 1,000 interviews it is a pass over every turn.
         cached = reader.cache.get("codebook")
         if cached is None:
+            from assistant.model import CodeDefinition
+
+            defined = [
+                CodeDefinition(str(label), parent, description or "")
+                for label, parent, description in reader.manifest.codes
+            ]
             cached = reader.cache["codebook"] = Codebook.from_turns(
-                e.turn for e in reader.all_turns()
+                (e.turn for e in reader.all_turns()), defined
             )
         return cached
 

@@ -263,3 +263,28 @@ def test_a_bad_code_book_is_one_line(tmp_path: Path) -> None:
     path.write_text("<CodeBook><Codes><Code name='x'></Codes></CodeBook>", encoding="utf-8")
     corpus = load_corpus([path])
     assert len(corpus.errors) == 1 and "not well-formed XML" in str(corpus.errors[0])
+
+
+def test_the_index_keeps_the_code_book(tmp_path: Path, shipped_file: Path) -> None:
+    from index_helpers import embedder
+
+    from assistant.model import Filters
+    from assistant.service import make_assistant
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / shipped_file.name).write_bytes(shipped_file.read_bytes())
+    book = folder / "codebook.qdc"
+    book.write_text(QDC, encoding="utf-8")
+    service = make_assistant(embedder=embedder(), corpus_dir=folder)
+    service.build_index()
+    misc = service.codebook().get("Misc")
+    assert misc is not None and misc.parent == "Stakeholders"
+    found = service.search("data", k=50, filters=Filters(codes=("Stakeholders",)))
+    assert found and all("Misc" in e.turn.codes for e in found)
+    # A code book removed: the next build drops its placement though no interview changed.
+    book.unlink()
+    report = service.build_index()
+    assert (report.added, report.changed, report.removed) == ([], [], [])
+    assert service.codebook().get("Misc").parent is None  # type: ignore[union-attr]
+    assert service.codebook().get("Stakeholders") is None
