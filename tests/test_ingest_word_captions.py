@@ -241,3 +241,22 @@ def test_study_transcripts_as_word_and_captions(shared_corpus: Path, tmp_path: P
             captions = read_file(write(tmp_path / f"{stem}.{kind}", writer(plain)))
             assert _caption_words(captions) == _merged_words(plain), (path.name, kind)
             assert captions.id == plain.id
+
+
+def test_citations_of_caption_turns_show_their_time(tmp_path: Path) -> None:
+    from assistant.cli.ask import _source
+    from assistant.model import Citation, Evidence
+    from assistant.notes import NoteQuote
+    from assistant.tui.widgets.evidence import QuoteItem
+
+    interview = read_file(write(tmp_path / "Interview 4.vtt", ZOOM_VTT))
+    evidence = Evidence(interview.turns[0], interview.title, interview.source, 1.0)
+    assert evidence.to_dict()["time"] == "00:12:31"
+    note = NoteQuote.from_evidence(
+        "why?", evidence, "The model drifted", mode="extractive", model=None
+    )
+    assert "· turn 1 · 00:12:31 · codes" in note.citation_line()
+    assert "turn 1 (4:1) · 00:12:31 · codes" in _source(evidence)
+    citation = Citation(1, evidence, "The model drifted", verified=True)
+    item = QuoteItem(citation.to_dict(), "why?", "extractive", None, citation)
+    assert item.reference() == "Ana Lima, Interview 4, turn 1, 00:12:31 [4:1]"
