@@ -22,8 +22,8 @@ codes, then every problem found. Formats are recognised by content: Delve text e
 (`Speaker: text`), Word transcripts (.docx), WebVTT and SubRip captions (.vtt, .srt), REFI-QDA
 projects (.qdpx: every text source an interview, with its codings) and code books (.qdc: code
 tree and descriptions for the corpus). When an interview is found in several formats the coded
-one is used and the choice is reported. Exit status 1 when nothing could be loaded, or with --strict when any file
-had a problem.
+one is used and the choice is reported. Exit status 1 when nothing could be loaded, or with
+--strict when any file had a problem.
 """
 
 CODES_DESCRIPTION = """\

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from typing import Any
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.refi import child, children, local, parse_xml, read_codes
+from assistant.ingest.selections import Selection, apply_selections, text_lines
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.ingest.transcript import transcript_blocks
 from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph
@@ -34,20 +34,12 @@ from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph
 OWN_ORIGIN = "interview assistant"
 #: No member of a project is read beyond this size (a zip bomb stays a one-line error).
 MAX_MEMBER = 256 * 1024 * 1024
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
 class ProjectRead:
     interviews: list[Interview]
     codes: list[CodeDefinition]
-
-
-@dataclass(frozen=True)
-class _Selection:
-    start: int
-    end: int
-    codings: tuple[tuple[str, str], ...]  # (code label, user name or "")
 
 
 def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRead:
@@ -171,7 +163,7 @@ class _SourceReader:
         if not text.strip():
             self._notice(f"source {name!r} holds no text; skipped")
             return None
-        lines, starts = _lines(text)
+        lines, starts = text_lines(text)
         where = Path(f"{self.path} › {name}")
         blocks = _own_blocks(lines) if self.own else None
         try:
@@ -184,7 +176,9 @@ class _SourceReader:
                 for n, raw in enumerate(lines, start=1)
                 if raw.strip()
             ]
-        _apply(blocks, lines, starts, selections, lambda m: self._notice(f"source {name!r}: {m}"))
+        apply_selections(
+            blocks, lines, starts, selections, lambda m: self._notice(f"source {name!r}: {m}")
+        )
         digest = hashlib.sha256(text.encode())
         for s in selections:
             digest.update(f"\x00{s.start}:{s.end}:{s.codings!r}".encode())
@@ -226,7 +220,7 @@ class _SourceReader:
             for candidate in (f"sources/{rest}", rest):
                 actual = self.members.get(candidate.lower())
                 if actual is not None:
-                    if not actual.startswith("sources/"):
+                    if not actual.lower().startswith("sources/"):
                         self._notice(f"{actual} is not under sources/ as the standard says")
                     return _member(self.path, self.archive, actual)
             return None
@@ -239,7 +233,12 @@ class _SourceReader:
             return None
         for place in places:
             if place.is_file():
-                return place.read_bytes()
+                try:
+                    return place.read_bytes()
+                except OSError as exc:
+                    raise CorpusError(
+                        self.path, f"cannot read {place} ({exc.strerror or exc})"
+                    ) from None
         return None
 
     def _selections(
@@ -249,7 +248,7 @@ class _SourceReader:
         by_guid: dict[str, str],
         users: dict[str, str],
         length: int,
-    ) -> list[_Selection]:
+    ) -> list[Selection]:
         out = []
         for selection in children(element, "PlainTextSelection"):
             label = selection.get("name") or selection.get("guid") or "?"
@@ -280,7 +279,7 @@ class _SourceReader:
                 user = users.get(coding.get("creatingUser", ""), default_user)
                 codings.append((by_guid[target], user))
             if codings:
-                out.append(_Selection(start, end, tuple(codings)))
+                out.append(Selection(start, end, tuple(codings)))
         return out
 
 
@@ -312,69 +311,6 @@ def _own_blocks(lines: list[str]) -> list[Block] | None:
         else:
             blocks[-1].paragraphs.append(Paragraph(line, lines=(number, number)))
     return blocks
-
-
-def _lines(text: str) -> tuple[list[str], list[int]]:
-    """The text's lines (as an editor numbers them) and the code-point offset of each."""
-    lines, starts = [], []
-    position = 0
-    for match in _LINE_END.finditer(text):
-        lines.append(text[position : match.start()])
-        starts.append(position)
-        position = match.end()
-    lines.append(text[position:])
-    starts.append(position)
-    return lines, starts
-
-
-def _apply(
-    blocks: list[Block],
-    lines: list[str],
-    starts: list[int],
-    selections: list[_Selection],
-    notice: Any,
-) -> None:
-    """Code each paragraph with the selections that overlap its characters."""
-    spans: list[tuple[Block, int, int, int, int]] = []  # block, index, begin, end, line
-    for block in blocks:
-        for index, paragraph in enumerate(block.paragraphs):
-            assert paragraph.lines is not None  # every paragraph here was read from a line
-            number = paragraph.lines[0]
-            # The paragraph is the line's last occurrence of its text (after any label).
-            begin = starts[number - 1] + lines[number - 1].rfind(paragraph.text)
-            spans.append((block, index, begin, begin + len(paragraph.text), number))
-    for selection in selections:
-        hit = [
-            span
-            for span in spans
-            if selection.start < span[3]
-            and selection.end > span[2]
-            or (selection.start == selection.end and span[2] <= selection.start < span[3])
-        ]
-        if not hit:
-            # A selection of just a speaker's name codes the words on that line.
-            hit = [
-                span
-                for span in spans
-                if starts[span[4] - 1] <= selection.start < span[2]
-                and selection.start < starts[span[4] - 1] + len(lines[span[4] - 1])
-            ]
-        if not hit:
-            notice(
-                f"a selection at {selection.start}-{selection.end} covers no text of a turn "
-                "(blank lines only); its codes are not applied"
-            )
-        for block, index, *_ in hit:
-            paragraph = block.paragraphs[index]
-            labels = [label for label, _ in selection.codings]
-            pairs = [pair for pair in selection.codings if pair[1]]
-            block.paragraphs[index] = Paragraph(
-                paragraph.text,
-                tuple(dict.fromkeys([*paragraph.codes, *labels])),
-                paragraph.lines,
-                paragraph.pages,
-                tuple(dict.fromkeys([*paragraph.coders, *pairs])),
-            )
 
 
 def _decode(path: Path, data: bytes, name: str) -> str:
