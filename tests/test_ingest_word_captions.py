@@ -187,6 +187,14 @@ def test_teams_voice_tags_and_srt_markup(tmp_path: Path) -> None:
     interview = read_file(write(tmp_path / "otter.srt", subrip))
     turns = [(t.speaker, t.text) for t in interview.turns]
     assert turns == [("Bo", "Hello there."), ("Ana", "Hi.")]
+    roles = (
+        "1\n00:00:01,000 --> 00:00:02,000\nSpeaker 1\nWelcome back.\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nSpeaker 2\nThanks.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nGlad to be here.\n"
+    )
+    interview = read_file(write(tmp_path / "roles.srt", roles))
+    turns = [(t.speaker, t.text) for t in interview.turns]
+    assert turns == [("Speaker 1", "Welcome back."), ("Speaker 2", "Thanks. Glad to be here.")]
 
 
 @pytest.mark.parametrize("kind", ["vtt", "srt"])

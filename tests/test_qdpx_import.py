@@ -258,6 +258,13 @@ def test_a_code_book_in_the_corpus_folder_describes_and_places_its_codes(
     assert [i["id"] for i in json.loads(capsys.readouterr().out)["interviews"]] == ["12"]
 
 
+def test_an_unzipped_project_file_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "project.qde"
+    path.write_text('<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0"/>')
+    (error,) = load_corpus([path]).errors
+    assert "zip it, named project.qde, with its sources/ folder into a .qdpx" in str(error)
+
+
 def test_a_bad_code_book_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "book.qdc"
     path.write_text("<CodeBook><Codes><Code name='x'></Codes></CodeBook>", encoding="utf-8")

@@ -1,7 +1,8 @@
 """Caption files as transcripts: WebVTT (webvtt-py) and SubRip (srt), from Zoom, Teams, Otter.
 
-A cue names its speaker with a WebVTT voice tag (``<v Ana Lima>``, Teams) or a ``Name:``
-prefix (Zoom); a cue without one continues the speaker before it. Consecutive cues of one
+A cue names its speaker with a WebVTT voice tag (``<v Ana Lima>``, Teams), a ``Name:``
+prefix (Zoom) or a role alone on its first line (``Speaker 1``, ``Interviewer``); a cue
+without one continues the speaker before it. Consecutive cues of one
 speaker are one turn, their text joined with spaces into one paragraph (a cue's line breaks
 only wrap the picture's caption). Each turn carries the start time of its first cue
 (``00:12:31``), which citations show since a caption file has no lines or pages worth citing.
@@ -22,7 +23,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.ids import clean_stem
 from assistant.ingest.source import split_lines
-from assistant.ingest.speakers import UNKNOWN_SPEAKER, normalise_speaker
+from assistant.ingest.speakers import UNKNOWN_SPEAKER, is_role_label, normalise_speaker
 from assistant.ingest.transcript import SPEAKER_LINE, speaker_labels
 from assistant.model import Interview, Paragraph
 
@@ -70,6 +71,9 @@ def cue_blocks(cues: list[Cue]) -> list[Block]:
             match = SPEAKER_LINE.match(first)
             if match and match.group("label").strip() in prefixed:
                 speaker, words = match.group("label").strip(), match.group("rest") + " " + more
+            elif more and is_role_label(first):
+                # A role on a line of its own above the words, as plain transcripts allow.
+                speaker, words = first.strip(), more
         words = " ".join(words.split())
         same = blocks and (
             speaker is None or normalise_speaker(speaker) == normalise_speaker(blocks[-1].speaker)

@@ -91,7 +91,14 @@ def _text_kind(path: Path, text: str) -> Kind:
         return "vtt"
     if looks_like_srt(text) or suffix == ".srt":
         return "srt"
-    if suffix == ".qdc" or (text.lstrip("\ufeff").startswith("<?xml") and "<CodeBook" in text):
+    head = text.lstrip("\ufeff")[:4096]
+    if suffix == ".qde" or (head.startswith("<?xml") and "urn:QDA-XML:project" in head):
+        raise CorpusError(
+            path,
+            "is the XML of a REFI-QDA project on its own; load the .qdpx it came from (or zip "
+            "it, named project.qde, with its sources/ folder into a .qdpx)",
+        )
+    if suffix == ".qdc" or (head.startswith("<?xml") and "<CodeBook" in text):
         return "qdc"
     return "delve-text" if looks_like_delve_text(text) else "transcript"
 
