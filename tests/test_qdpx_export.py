@@ -191,3 +191,16 @@ def test_round_trip_of_the_coded_moderated_pdfs(shared_corpus: Path, tmp_path: P
     assert [(c.label, c.parent) for c in _book(after).codes.values()] == [
         (c.label, c.parent) for c in _book(coded).codes.values()
     ]
+
+
+def test_an_export_that_cannot_be_written_is_one_line(
+    tmp_path: Path, shipped_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()
+    assert main(["export", str(shipped_file), "--qdpx", str(target)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"assistant: cannot write {target}") and "\n" not in err
+    assert not (tmp_path / "taken.partial").exists()
+    assert main(["export", str(tmp_path / "nothing"), "--qdpx", str(tmp_path / "x.qdpx")]) == 1
+    assert "nothing to export" in capsys.readouterr().err

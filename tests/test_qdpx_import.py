@@ -295,3 +295,18 @@ def test_the_index_keeps_the_code_book(tmp_path: Path, shipped_file: Path) -> No
     assert (report.added, report.changed, report.removed) == ([], [], [])
     assert service.codebook().get("Misc").parent is None  # type: ignore[union-attr]
     assert service.codebook().get("Stakeholders") is None
+
+
+def test_a_coded_project_is_preferred_to_the_plain_transcript(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "Interview 5.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "study.qdpx").write_bytes(
+        project([Source("Interview 5", TEXT, _selections())], CODES)
+    )
+    corpus = load_corpus([folder])
+    assert [(i.id, i.format) for i in corpus.interviews] == [("5", "qdpx")]
+    assert any(
+        n.source == str(folder / "Interview 5.txt") and "REFI-QDA project is preferred" in str(n)
+        for n in corpus.notices
+    )
