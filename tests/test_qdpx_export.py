@@ -58,7 +58,8 @@ def test_export_is_schema_valid_and_reads_back_the_same(tmp_path: Path, shipped_
     folder.mkdir()
     (folder / shipped_file.name).write_bytes(shipped_file.read_bytes())
     amin = read_file(shipped_file)
-    # A caption file: its turns carry times, which live in the words of the export.
+    # A caption file: its words and speakers come back; its cue times do not (a REFI-QDA
+    # text source has no place for them).
     (folder / "Interview 40.vtt").write_text(vtt_from_interview(amin), encoding="utf-8")
     before = load_corpus([folder])
     out = tmp_path / "out" / "study.qdpx"
@@ -72,6 +73,8 @@ def test_export_is_schema_valid_and_reads_back_the_same(tmp_path: Path, shipped_
             (t.speaker, t.text, t.codes) for t in old.turns
         ]
     assert after.interviews[0].format == "qdpx"
+    assert before.interviews[1].turns[0].timestamps == ("00:00:00",)
+    assert after.interviews[1].turns[0].timestamps == ()
     tree_before = [(d, c.label, c.parent) for d, c in _book(before).tree()]
     assert [(d, c.label, c.parent) for d, c in _book(after).tree()] == tree_before
     assert sum(1 for _ in root.iterfind(".//q:Coding", NS)) == 28
