@@ -6,9 +6,11 @@ becomes an interview: its plain text (inline ``PlainTextContent``, an ``internal
 the zip, a ``relative://`` or ``absolute://`` file beside it, or, failing those, the plain text
 of its Word copy) is split into speakers and turns exactly as a plain transcript is; each
 ``PlainTextSelection``'s codes (positions are code points into that text) land on the
-paragraphs the selection covers, with the coding's user. Codes are named by the code book,
-whose nesting is the hierarchy. Anything malformed rejects the whole file with one line:
-nothing of a bad project is half-loaded.
+paragraphs the selection covers, with the coding's user. A project the assistant exported
+itself is read by the layout it wrote (a blank line between turns, each opening with its
+speaker), so a paragraph that happens to look like a speaker label stays a paragraph. Codes are
+named by the code book, whose nesting is the hierarchy. Anything malformed rejects the whole
+file with one line: nothing of a bad project is half-loaded.
 """
 
 from __future__ import annotations
