@@ -22,7 +22,7 @@ import webvtt
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.ids import clean_stem
-from assistant.ingest.source import split_lines
+from assistant.ingest.source import one_line, split_lines
 from assistant.ingest.speakers import UNKNOWN_SPEAKER, is_role_label, normalise_speaker
 from assistant.ingest.transcript import SPEAKER_LINE, speaker_labels
 from assistant.model import Interview, Paragraph
@@ -107,7 +107,7 @@ def _vtt_cues(path: Path, text: str) -> list[Cue]:
     try:
         captions = webvtt.from_buffer(io.StringIO(text.lstrip("\ufeff")))
     except Exception as exc:  # webvtt-py raises MalformedFileError/MalformedCaptionError
-        raise CorpusError(path, f"is not a valid WebVTT caption file ({exc})") from None
+        raise CorpusError(path, f"is not a valid WebVTT caption file ({one_line(exc)})") from None
     # webvtt-py strips the cue tags but leaves the character references (``&amp;``).
     return [
         Cue(c.start_in_seconds, html.unescape(c.text), c.voice or None) for c in captions.captions
@@ -119,5 +119,5 @@ def _srt_cues(path: Path, text: str) -> list[Cue]:
     try:
         subtitles = list(srt.parse(text))
     except (srt.SRTParseError, ValueError) as exc:
-        raise CorpusError(path, f"is not a valid SubRip caption file ({exc})") from None
+        raise CorpusError(path, f"is not a valid SubRip caption file ({one_line(exc)})") from None
     return [Cue(s.start.total_seconds(), _TAGS.sub("", s.content)) for s in subtitles]

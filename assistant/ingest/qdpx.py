@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.refi import child, children, local, parse_xml, read_codes
 from assistant.ingest.selections import Selection, apply_selections, text_lines
+from assistant.ingest.source import one_line
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.ingest.transcript import transcript_blocks
 from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph
@@ -139,8 +141,18 @@ def _member(path: Path, archive: zipfile.ZipFile, name: str) -> bytes:
         raise CorpusError(path, f"{name} is too large to read ({info.file_size} bytes)")
     try:
         return archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
-        raise CorpusError(path, f"{name} cannot be read from the archive ({exc})") from None
+    # A damaged archive fails in zlib, in zipfile or mid-stream, each with its own type.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        detail = f"{type(exc).__name__}: {one_line(exc)}"
+        raise CorpusError(path, f"{name} cannot be read from the archive ({detail})") from None
 
 
 class _SourceReader:
@@ -331,6 +343,6 @@ def _docx_text(path: Path, data: bytes, name: str) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for a damaged file
         raise CorpusError(
-            path, f"the Word copy of source {name!r} cannot be read ({exc})"
+            path, f"the Word copy of source {name!r} cannot be read ({one_line(exc)})"
         ) from None
     return "\n".join(p.text for p in document.paragraphs)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import CorpusError
+from assistant.ingest.source import one_line
 from assistant.model import CodeDefinition, LoadProblem
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -31,7 +32,7 @@ def parse_xml(path: Path, data: bytes, what: str) -> Any:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise CorpusError(
-            path, f"{what} is not well-formed XML ({exc.msg})", line=exc.lineno or None
+            path, f"{what} is not well-formed XML ({one_line(exc.msg)})", line=exc.lineno or None
         ) from None
     if root.getroottree().docinfo.internalDTD is not None:
         raise CorpusError(path, f"{what} declares a DOCTYPE, which REFI-QDA files never do")

@@ -64,7 +64,7 @@ def _archive_kind(path: Path, data: bytes) -> Kind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         if suffix == ".docx":
             raise CorpusError(path, "is not a Word document (.docx): not a zip archive") from None
         if suffix == ".qdpx":
@@ -101,6 +101,11 @@ def _text_kind(path: Path, text: str) -> Kind:
     if suffix == ".qdc" or (head.startswith("<?xml") and "<CodeBook" in text):
         return "qdc"
     return "delve-text" if looks_like_delve_text(text) else "transcript"
+
+
+def one_line(exc: BaseException | str) -> str:
+    """A library's message as one line: problems are reported one line per file."""
+    return " ".join(str(exc).split())
 
 
 def decode_text(path: Path, data: bytes) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import build_interview
 from assistant.ingest.ids import clean_stem
+from assistant.ingest.source import one_line
 from assistant.ingest.transcript import transcript_blocks
 from assistant.model import Interview, LoadProblem, Paragraph
 
@@ -43,10 +44,10 @@ def read_docx(
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise CorpusError(path, f"is not a Word document (.docx) ({exc})") from None
+        raise CorpusError(path, f"is not a Word document (.docx) ({one_line(exc)})") from None
     except Exception as exc:  # python-docx/lxml raise many types for damaged parts
         raise CorpusError(
-            path, f"the Word document is damaged ({type(exc).__name__}: {exc})"
+            path, f"the Word document is damaged ({type(exc).__name__}: {one_line(exc)})"
         ) from None
     lines: list[str] = []
     given: set[str] = set()
