@@ -4,9 +4,12 @@ Delve has no explicit hierarchy, but this study's labels carry one by convention
 a parent carries an abbreviation (``ML-pipeline-issues [MLP]``, ``Quality-Measures (QM)``) and
 its children start with it (``MLP-unstable-external-dependency``); ``X-fix`` is the mitigation
 of issue ``X``; ``Q4.3`` marks where interview-guide question 4.3 was answered; every other
-label stands alone. ``resolve`` turns what a researcher types (a label in any case, a parent's
-name without its abbreviation, or the abbreviation itself) into exact labels, parents with
-their children, so filters and quotes-by-code agree.
+label stands alone. A code book that comes with the corpus (a REFI-QDA project or ``.qdc``)
+says where its codes sit instead: when it nests any code, its nesting is the hierarchy of
+every code it defines (a child's parent is the code it sits in, not what the names suggest);
+a flat one only adds descriptions. ``resolve`` turns what a researcher types (a label in any
+case, a parent's name without its abbreviation, or the abbreviation itself) into exact labels,
+parents with their descendants, so filters and quotes-by-code agree.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.errors import AssistantError
-from assistant.model import Turn
+from assistant.model import CodeDefinition, Turn
 
 CodeKind = Literal["parent", "child", "mitigation", "question", "code"]
 
@@ -41,12 +44,13 @@ class Code:
     applications: int = 0
     turns: int = 0
     interviews: int = 0
+    description: str = ""
 
     @property
     def kind(self) -> CodeKind:
         if QUESTION.match(self.label):
             return "question"
-        if self.abbreviation:
+        if self.abbreviation or self.children:
             return "parent"
         if self.mitigates:
             return "mitigation"
@@ -65,6 +69,7 @@ class Code:
             "applications": self.applications,
             "turns": self.turns,
             "interviews": self.interviews,
+            "description": self.description,
         }
 
 
@@ -76,7 +81,11 @@ class Codebook:
         self._link()
 
     @classmethod
-    def from_turns(cls, turns: Iterable[Turn]) -> Codebook:
+    def from_turns(
+        cls, turns: Iterable[Turn], definitions: Iterable[CodeDefinition] = ()
+    ) -> Codebook:
+        """The codes of ``turns``, placed and described by ``definitions`` where given (a code
+        defined but never applied is listed with no applications)."""
         codes: dict[str, Code] = {}
         interviews: dict[str, set[str]] = {}
         for turn in turns:
@@ -88,7 +97,53 @@ class Codebook:
                 interviews.setdefault(label, set()).add(turn.interview_id)
         for label, ids in interviews.items():
             codes[label].interviews = len(ids)
-        return cls(codes)
+        defined = list(definitions)
+        for definition in defined:
+            codes.setdefault(definition.label, Code(definition.label))
+        book = cls(codes)
+        book._place(defined)
+        return book
+
+    def _place(self, definitions: list[CodeDefinition]) -> None:
+        for definition in definitions:
+            if definition.description:
+                self.codes[definition.label].description = definition.description
+        if not any(d.parent for d in definitions):
+            return
+        for definition in definitions:
+            code = self.codes[definition.label]
+            parent = definition.parent if definition.parent in self.codes else None
+            if parent is not None and self._above(parent, code.label):
+                continue  # two code books disagree into a loop; keep the first placement
+            if code.parent is not None and code.label in self.codes[code.parent].children:
+                self.codes[code.parent].children.remove(code.label)
+            code.parent = parent
+            if parent is not None:
+                self.codes[parent].children.append(code.label)
+        for code in self.codes.values():
+            code.children.sort(key=str.casefold)
+
+    def _above(self, label: str, target: str) -> bool:
+        """True when ``target`` is ``label`` or one of its ancestors."""
+        seen: set[str] = set()
+        current: str | None = label
+        while current is not None and current not in seen:
+            if current == target:
+                return True
+            seen.add(current)
+            current = self.codes[current].parent
+        return False
+
+    def descendants(self, label: str) -> list[str]:
+        """Every code under ``label``, at any depth."""
+        out: list[str] = []
+        stack = list(self.codes[label].children)
+        while stack:
+            child = stack.pop(0)
+            if child not in out:
+                out.append(child)
+                stack.extend(self.codes[child].children)
+        return out
 
     def _link(self) -> None:
         self._by_abbreviation: dict[str, str] = {}
@@ -150,7 +205,7 @@ class Codebook:
             found: set[str] = set()
             for code in exact:
                 found.add(code.label)
-                found.update(code.children)
+                found.update(self.descendants(code.label))
             return found
         return {c.label for c in self.codes.values() if c.label.casefold().startswith(folded + "-")}
 
@@ -198,7 +253,7 @@ class Codebook:
                 add(self.codes[fix], depth + 1)
 
         for code in self.codes.values():
-            if code.kind == "parent":
+            if code.kind == "parent" and not code.parent:
                 add(code, 0)
         for code in self.codes.values():
             if code.kind != "question" and not code.parent and code.mitigates not in self.codes:

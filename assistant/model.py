@@ -17,11 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["interviewer", "participant", "unknown"]
-SourceFormat = Literal["delve-text", "delve-pdf", "transcript"]
+SourceFormat = Literal["delve-text", "delve-pdf", "qdpx", "transcript", "docx", "captions"]
 Span = tuple[int, int]
 
 #: Which format wins when one interview appears in several: coded formats first.
-FORMAT_PRIORITY: dict[str, int] = {"delve-pdf": 0, "delve-text": 1, "transcript": 2}
+FORMAT_PRIORITY: dict[str, int] = {
+    "delve-pdf": 0,
+    "qdpx": 1,
+    "delve-text": 2,
+    "docx": 3,
+    "captions": 4,
+    "transcript": 5,
+}
 
 
 def citation_key(interview_id: str, ordinal: int) -> str:
@@ -38,13 +45,21 @@ def parse_citation_key(key: str) -> tuple[str, int]:
 
 
 def span_label(
-    lines: Sequence[int] | None, pages: Sequence[int] | None, missing: str = "no span"
+    lines: Sequence[int] | None,
+    pages: Sequence[int] | None,
+    missing: str = "no span",
+    time: str | None = None,
 ) -> str:
-    """``line 12``, ``lines 12-14``, ``p. 3`` or ``pp. 3-4``: a provenance span for people."""
+    """``line 12``, ``lines 12-14``, ``p. 3`` or ``pp. 3-4``: a provenance span for people.
+
+    ``time`` (a turn's first time mark, ``00:12:31``) stands in where a source has neither
+    lines nor pages, as in caption files and Word transcripts."""
     if lines:
         return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
     if pages:
         return f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
+    if time:
+        return time
     return missing
 
 
@@ -64,21 +79,27 @@ class Paragraph:
     """One paragraph of a turn, exactly as it stands in the source, with the codes on it.
 
     ``lines`` is the 1-based line span in a text source; ``pages`` the 1-based page span in a
-    PDF. Exactly one of them is set for a paragraph read from a file.
+    PDF. At most one of them is set; a Word or caption transcript has neither (its turns carry
+    time marks instead). ``coders`` records, for projects coded by several people (REFI-QDA),
+    who applied which code: ``(code, user)`` pairs; empty when the source does not say.
     """
 
     text: str
     codes: tuple[str, ...] = ()
     lines: Span | None = None
     pages: Span | None = None
+    coders: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "codes": list(self.codes),
             "lines": list(self.lines) if self.lines else None,
             "pages": list(self.pages) if self.pages else None,
         }
+        if self.coders:
+            out["coders"] = [list(pair) for pair in self.coders]
+        return out
 
 
 #: How the paragraphs of a turn are joined into its text. Quotes never span this separator
@@ -120,6 +141,11 @@ class Turn:
     @property
     def pages(self) -> Span | None:
         return _merge_spans([p.pages for p in self.paragraphs])
+
+    @property
+    def time(self) -> str | None:
+        """The turn's first time mark (``00:12:31``), if it has one."""
+        return self.timestamps[0] if self.timestamps else None
 
     @property
     def content_hash(self) -> str:
@@ -199,12 +225,25 @@ class LoadProblem:
 
 
 @dataclass(frozen=True)
+class CodeDefinition:
+    """A code as a code book (REFI-QDA project or ``.qdc``) defines it: its parent in the
+    book's own hierarchy and its description. Overrides what is inferred from labels."""
+
+    label: str
+    parent: str | None = None
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Corpus:
-    """The interviews that loaded, and every problem met on the way."""
+    """The interviews that loaded, every problem met on the way, and the code definitions
+    of any code book found beside them."""
 
     interviews: tuple[Interview, ...]
     errors: tuple[LoadProblem, ...] = ()
     notices: tuple[LoadProblem, ...] = ()
+    codes: tuple[CodeDefinition, ...] = ()
 
     def get(self, interview_id: str) -> Interview | None:
         return next((i for i in self.interviews if i.id == interview_id), None)
@@ -264,6 +303,7 @@ class Evidence:
             "codes": list(t.codes),
             "lines": list(t.lines) if t.lines else None,
             "pages": list(t.pages) if t.pages else None,
+            "time": t.time,
             "score": round(self.score, 6),
             "why": self.why,
             "text": t.text,
@@ -312,6 +352,7 @@ class Citation:
             "turn": t.ordinal,
             "lines": list(t.lines) if t.lines else None,
             "pages": list(t.pages) if t.pages else None,
+            "time": t.time,
             "codes": list(t.codes),
             "quote": self.quote,
             "verified": self.verified,

@@ -88,6 +88,8 @@ class NoteQuote:
     mode: str
     model: str | None
     date: str
+    #: The turn's time mark, cited where the source has no lines or pages (captions, Word).
+    time: str | None = None
 
     @classmethod
     def from_evidence(
@@ -123,6 +125,7 @@ class NoteQuote:
             mode=mode,
             model=model,
             date=date or _dt.date.today().isoformat(),
+            time=t.time,
         )
 
     def marker(self) -> str:
@@ -139,7 +142,7 @@ class NoteQuote:
 
     def citation_line(self) -> str:
         codes = ", ".join(self.codes) if self.codes else "none"
-        span = span_label(self.lines, self.pages)
+        span = span_label(self.lines, self.pages, time=self.time)
         return (
             f"— *{self.title}* · {self.speaker} · turn {self.turn} · {span} · "
             f"codes: {codes} · `{self.key}`"

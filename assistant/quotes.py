@@ -61,6 +61,8 @@ class QuoteItem:
     pages: Span | None
     codes: tuple[str, ...]
     quote: str
+    #: The turn's time mark (captions, Word), shown where there are no lines or pages.
+    time: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +156,7 @@ def select_quotes(
                         pages=paragraph.pages,
                         codes=paragraph.codes,
                         quote=paragraph.text,
+                        time=turn.time,
                     )
                 )
     return items
@@ -193,7 +196,7 @@ def to_markdown(items: Sequence[QuoteItem], code: str, labels: Iterable[str]) ->
             out += ["", f"## {item.title}"]
         out.append("")
         out.extend(f"> {line}" if line else ">" for line in item.quote.split("\n"))
-        span = span_label(item.lines, item.pages)
+        span = span_label(item.lines, item.pages, time=item.time)
         out += [
             "",
             f"— {item.speaker} · turn {item.turn} · {span} · "

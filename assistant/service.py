@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.codebook import Codebook
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
+    from assistant.qdpx_export import ExportReport
     from assistant.quotes import QuoteReport
     from assistant.retrieve import Retrieval
     from assistant.settings import Settings
@@ -54,13 +55,21 @@ class Assistant:
         from assistant.codebook import Codebook
 
         if corpus is not None:
-            return Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
+            return Codebook.from_turns(
+                (t for i in corpus.interviews for t in i.turns), corpus.codes
+            )
         reader = self.reader()
         # Built once per index generation: at 1,000 interviews it is a pass over every turn.
         cached = reader.cache.get("codebook")
         if cached is None:
+            from assistant.model import CodeDefinition
+
+            defined = [
+                CodeDefinition(str(label), parent, description or "")
+                for label, parent, description in reader.manifest.codes
+            ]
             cached = reader.cache["codebook"] = Codebook.from_turns(
-                e.turn for e in reader.all_turns()
+                (e.turn for e in reader.all_turns()), defined
             )
         return cached
 
@@ -272,6 +281,24 @@ class Assistant:
                 path, saved, checked=False, notice=f"not checked for staleness: {exc}"
             )
         return NotesListing(path, checked, checked=True)
+
+    def export_qdpx(
+        self,
+        out: Path,
+        *,
+        notes: bool = False,
+        corpus: Corpus | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ExportReport:
+        """Write the corpus (default: the corpus folder) as a REFI-QDA project at ``out``, with
+        its code book and codings, and with ``notes`` every quote saved in the notes file."""
+        from assistant.notes import NotesFile
+        from assistant.qdpx_export import export_qdpx
+
+        if corpus is None:
+            corpus = self.load_corpus(progress=progress)
+        saved = NotesFile(self.settings.notes_file).read() if notes else []
+        return export_qdpx(corpus, self.codebook(corpus), out, saved)
 
     def quotes(
         self,

@@ -30,7 +30,10 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(
         default=Path("corpus"),
-        description="Folder of transcripts (Delve text exports, Delve PDFs, plain transcripts).",
+        description=(
+            "Folder of transcripts (Delve text exports and PDFs, plain, Word and caption "
+            "transcripts, REFI-QDA projects and code books)."
+        ),
     )
     index_dir: Path = Field(
         default=Path("index"),

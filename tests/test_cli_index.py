@@ -97,6 +97,7 @@ def test_search_json_shape(capsys) -> None:
         "codes",
         "lines",
         "pages",
+        "time",
         "score",
         "why",
         "text",

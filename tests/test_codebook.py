@@ -9,7 +9,7 @@ import pytest
 from assistant.codebook import Codebook
 from assistant.errors import AssistantError
 from assistant.ingest import read_file
-from assistant.model import Paragraph, Turn
+from assistant.model import CodeDefinition, Paragraph, Turn
 
 
 def _turn(interview: str, ordinal: int, *paragraph_codes: tuple[str, ...]) -> Turn:
@@ -73,6 +73,7 @@ def test_counts(book: Codebook) -> None:
         "applications": 1,
         "turns": 1,
         "interviews": 1,
+        "description": "",
     }
 
 
@@ -139,3 +140,59 @@ def test_shared_corpus_codebook(shared_corpus: Path) -> None:
     assert book.get("MLP-unstable-external-dependency").parent == "ML-pipeline-issues [MLP]"  # type: ignore[union-attr]
     assert book.get("Q4.3").kind == "question"  # type: ignore[union-attr]
     assert sum(c.applications for c in book.codes.values()) == 938
+
+
+# -- a code book that comes with the corpus (REFI-QDA project, .qdc) ---------------------------
+
+
+def _applied() -> list[Turn]:
+    return [
+        _turn("1", 1, ("ML-pipeline-issues [MLP]", "MLP-unstable-external-dependency")),
+        _turn("1", 2, ("MLP-costly-platforms",), ("Vendors",)),
+    ]
+
+
+def test_a_nested_code_book_overrides_the_parents_the_names_suggest() -> None:
+    given = [
+        CodeDefinition("Infrastructure", None, "Anything about where models run."),
+        CodeDefinition("Vendors", "Infrastructure"),
+        CodeDefinition("MLP-unstable-external-dependency", "Vendors", "A library changed."),
+        CodeDefinition("ML-pipeline-issues [MLP]", None),
+        CodeDefinition("MLP-costly-platforms", "ML-pipeline-issues [MLP]"),
+    ]
+    book = Codebook.from_turns(_applied(), given)
+    dep = book.get("MLP-unstable-external-dependency")
+    assert dep is not None and dep.parent == "Vendors"
+    assert dep.description == "A library changed."
+    assert book.get("ML-pipeline-issues [MLP]").children == ["MLP-costly-platforms"]  # type: ignore[union-attr]
+    infra = book.get("Infrastructure")
+    # Defined but never applied: listed, with no applications, as the parent it is.
+    assert infra is not None and (infra.applications, infra.kind) == (0, "parent")
+    assert infra.description == "Anything about where models run."
+    # A parent brings its descendants at every depth.
+    assert book.resolve(["infrastructure"]) == {
+        "Infrastructure",
+        "Vendors",
+        "MLP-unstable-external-dependency",
+    }
+    assert book.resolve(["MLP"]) == {"ML-pipeline-issues [MLP]", "MLP-costly-platforms"}
+    rows = [(depth, code.label) for depth, code in book.tree()]
+    assert rows.index((0, "Infrastructure")) + 1 == rows.index((1, "Vendors"))
+    assert (2, "MLP-unstable-external-dependency") in rows
+    assert "    MLP-unstable-external-dependency" in book.render()
+
+
+def test_a_flat_code_book_only_describes() -> None:
+    given = [CodeDefinition("MLP-costly-platforms", None, "Cloud bills.")]
+    book = Codebook.from_turns(_applied(), given)
+    costly = book.get("MLP-costly-platforms")
+    assert costly is not None and costly.parent == "ML-pipeline-issues [MLP]"
+    assert costly.description == "Cloud bills."
+    assert book.to_dict()["codes"][0]["description"] in ("", "Cloud bills.")
+
+
+def test_code_books_that_disagree_into_a_loop_keep_the_first_placement() -> None:
+    given = [CodeDefinition("A", "B"), CodeDefinition("B", "A")]
+    book = Codebook.from_turns([_turn("1", 1, ("A", "B"))], given)
+    assert (book.get("A").parent, book.get("B").parent) == ("B", None)  # type: ignore[union-attr]
+    assert book.resolve(["B"]) == {"A", "B"}

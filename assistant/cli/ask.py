@@ -160,7 +160,7 @@ def _source(ev: Evidence) -> str:
     codes = ", ".join(t.codes) if t.codes else "none"
     return (
         f"{ev.title} · {t.speaker} · turn {t.ordinal} ({t.key}) · "
-        f"{span_label(t.lines, t.pages)} · codes: {codes}"
+        f"{span_label(t.lines, t.pages, time=t.time)} · codes: {codes}"
     )
 
 

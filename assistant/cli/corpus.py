@@ -18,17 +18,20 @@ CORPUS_DESCRIPTION = """\
 List the interviews read from PATH (files or folders, searched recursively; default the
 corpus folder, ASSISTANT_CORPUS_DIR or ./corpus): id, format, turns, codes applied and distinct
 codes, then every problem found. Formats are recognised by content: Delve text exports
-(Markdown with speaker headings and code lines), Delve PDF print-outs, and plain transcripts
-(`Speaker: text`). When an interview is found in several formats the coded one is used and the
-choice is reported. Exit status 1 when nothing could be loaded, or with --strict when any file
-had a problem.
+(Markdown with speaker headings and code lines), Delve PDF print-outs, plain transcripts
+(`Speaker: text`), Word transcripts (.docx), WebVTT and SubRip captions (.vtt, .srt), REFI-QDA
+projects (.qdpx: every text source an interview, with its codings) and code books (.qdc: code
+tree and descriptions for the corpus). When an interview is found in several formats the coded
+one is used and the choice is reported. Exit status 1 when nothing could be loaded, or with
+--strict when any file had a problem.
 """
 
 CODES_DESCRIPTION = """\
 The code tree of the interviews under PATH (default the corpus folder), with how often each
 code was applied and in how many turns and interviews. Parents carry an abbreviation
 (ML-pipeline-issues [MLP]) and hold the codes starting with it (MLP-...); X-fix is listed under
-the issue X it mitigates; Q4.3-style labels are interview-guide question tags. Any of these
+the issue X it mitigates; Q4.3-style labels are interview-guide question tags. A code book in
+the corpus (a .qdpx project's, or a .qdc file) places and describes its codes instead. Any of these
 names or abbreviations works as --code in search, ask and quotes.
 """
 

@@ -148,7 +148,7 @@ def _print_result(n: int, e: Evidence) -> None:
     t = e.turn
     print(
         f"{n:>2}. {e.key:<8} {e.title} · {t.speaker} ({t.role}) · "
-        f"{span_label(t.lines, t.pages)} · score {e.score:.4f}"
+        f"{span_label(t.lines, t.pages, time=t.time)} · score {e.score:.4f}"
     )
     if t.codes:
         print(f"    codes: {', '.join(t.codes)}")

@@ -156,7 +156,8 @@ class Indexer:
             else:
                 report.removed.append(iid)
         report.generation = pointer.current
-        if old is not None and not report.changed_anything:
+        codes: list[list[str | None]] = [[d.label, d.parent, d.description] for d in corpus.codes]
+        if old is not None and not report.changed_anything and old.codes == codes:
             store.drop_stale_generations(client, {pointer.current or "", pointer.previous or ""})
             return report
 
@@ -169,6 +170,7 @@ class Indexer:
                 **{i.id: _entry(i) for i in interviews},
             },
             built_at=time.time(),
+            codes=codes,
         )
         # Orphans of an interrupted build, and any generation older than the previous one.
         store.drop_stale_generations(client, {pointer.current or ""})

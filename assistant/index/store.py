@@ -179,6 +179,9 @@ class Manifest:
     format_version: int
     interviews: dict[str, InterviewEntry] = field(default_factory=dict)
     built_at: float = 0.0
+    #: The code definitions of the corpus's code books (REFI-QDA project, .qdc) as
+    #: ``[label, parent, description]``, so searches place codes as the code book does.
+    codes: list[list[str | None]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -187,6 +190,7 @@ class Manifest:
                 "format_version": self.format_version,
                 "built_at": self.built_at,
                 "interviews": {k: v.to_dict() for k, v in self.interviews.items()},
+                "codes": self.codes,
             },
             ensure_ascii=False,
         )
@@ -199,6 +203,7 @@ class Manifest:
             format_version=int(data["format_version"]),
             built_at=float(data.get("built_at", 0.0)),
             interviews={k: InterviewEntry(**v) for k, v in data["interviews"].items()},
+            codes=list(data.get("codes", [])),
         )
 
     @classmethod

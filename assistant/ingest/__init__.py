@@ -1,4 +1,5 @@
-"""Reading transcripts: Delve text exports, Delve PDF print-outs and plain transcripts.
+"""Reading transcripts: Delve text exports, Delve PDF print-outs, plain, Word and caption
+transcripts, and REFI-QDA projects (several interviews) and code books (code definitions).
 
 ``load_corpus(paths)`` reads files and folders into a Corpus, reporting every bad file;
 ``read_file(path)`` reads one file or raises CorpusError. The format is chosen by content.

@@ -27,6 +27,9 @@ class Block:
     paragraphs: list[Paragraph] = field(default_factory=list)
     #: 1-based line or page where the block starts, for messages.
     where: int = 0
+    #: Time marks given with the speaker rather than in the text (a caption cue's start, the
+    #: ``00:01:23`` beside a speaker's name in a Word transcript).
+    timestamps: list[str] = field(default_factory=list)
 
 
 def add_codes(paragraph: Paragraph, labels: list[str]) -> Paragraph:
@@ -51,6 +54,7 @@ def build_interview(
     for ordinal, block in enumerate(kept, start=1):
         speaker = normalise_speaker(block.speaker)
         stamps = [m.group(1) for p in block.paragraphs for m in TIMESTAMP.finditer(p.text)]
+        stamps = [*block.timestamps, *stamps]
         turns.append(
             Turn(
                 interview_id=ident,

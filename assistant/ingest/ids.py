@@ -12,7 +12,7 @@ from pathlib import Path
 
 _NUMBERED = re.compile(r"\b(?:interview|entrevue|entretien|transcript)[\s_#-]*(\d+)\b", re.I)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
-_SUFFIXES = (".txt", ".pdf", ".md", ".text")
+_SUFFIXES = (".txt", ".pdf", ".md", ".text", ".docx", ".vtt", ".srt")
 
 
 def clean_stem(path: Path) -> str:

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.delve_pdf import read_delve_pdf
 from assistant.ingest.delve_text import read_delve_text
-from assistant.ingest.source import read_source
+from assistant.ingest.source import Source, read_source
 from assistant.ingest.transcript import read_transcript
-from assistant.model import FORMAT_PRIORITY, Corpus, Interview, LoadProblem, Progress
+from assistant.model import (
+    FORMAT_PRIORITY,
+    CodeDefinition,
+    Corpus,
+    Interview,
+    LoadProblem,
+    Progress,
+)
 
 #: Files in a corpus folder that document it rather than hold an interview.
 _DOCUMENTATION = re.compile(r"^(readme|licen[cs]e|notice|changelog|copying)\b", re.IGNORECASE)
@@ -25,6 +33,9 @@ _FORMAT_NAMES = {
     "delve-pdf": "Delve PDF",
     "delve-text": "Delve text export",
     "transcript": "plain transcript",
+    "qdpx": "REFI-QDA project",
+    "docx": "Word transcript",
+    "captions": "caption file",
 }
 
 
@@ -38,22 +49,63 @@ def read_file(
     ``known_codes`` are labels already seen elsewhere in the corpus; they help recognise
     one-word code lines (``Misc``) in a Delve text export. ``notices`` receives the reader's
     guesses worth a look (a line kept as speech, a label not taken as a speaker). Raises
-    CorpusError only.
+    CorpusError only, also for a project or code book, which are not one interview.
     """
+    interviews, _ = read_path(path, known_codes, notices)
+    if len(interviews) != 1:
+        raise CorpusError(
+            path, "is a REFI-QDA project or code book, not one interview: load it as a corpus"
+        )
+    return interviews[0]
+
+
+def read_path(
+    path: Path,
+    known_codes: Collection[str] = (),
+    notices: list[LoadProblem] | None = None,
+) -> tuple[list[Interview], list[CodeDefinition]]:
+    """The interviews in one file (a project holds several, a code book none) and the code
+    definitions it brings. Raises CorpusError only."""
     path = Path(path)
+    sink: list[LoadProblem] = notices if notices is not None else []
     try:
         source = read_source(path)
-        if source.kind == "pdf":
-            return read_delve_pdf(path, source.data, source.sha256)
-        if source.kind == "delve-text":
-            return read_delve_text(path, source.text, source.sha256, known_codes, notices)
-        return read_transcript(path, source.text, source.sha256, notices)
+        if source.kind == "qdpx":
+            from assistant.ingest.qdpx import read_qdpx
+
+            project = read_qdpx(path, source.data, sink)
+            return project.interviews, project.codes
+        if source.kind == "qdc":
+            from assistant.ingest.refi import read_qdc
+
+            definitions, found = read_qdc(path, source.data)
+            sink.extend(found)
+            return [], definitions
+        return [_read_one(path, source, known_codes, sink)], []
     except CorpusError:
         raise
     except RecursionError:
         raise CorpusError(path, "is nested too deeply to be read") from None
     except Exception as exc:  # a reader bug must still name the file, not crash the load
         raise CorpusError(path, f"could not be read ({type(exc).__name__}: {exc})") from None
+
+
+def _read_one(
+    path: Path, source: Source, known_codes: Collection[str], notices: list[LoadProblem]
+) -> Interview:
+    if source.kind == "pdf":
+        return read_delve_pdf(path, source.data, source.sha256)
+    if source.kind == "delve-text":
+        return read_delve_text(path, source.text, source.sha256, known_codes, notices)
+    if source.kind == "docx":
+        from assistant.ingest.word import read_docx
+
+        return read_docx(path, source.data, source.sha256, notices)
+    if source.kind in ("vtt", "srt"):
+        from assistant.ingest.captions import read_captions
+
+        return read_captions(path, source.text, source.sha256, source.kind)
+    return read_transcript(path, source.text, source.sha256, notices)
 
 
 def collect_files(
@@ -94,26 +146,55 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
     # Delve text exports read after them.
     ordered = sorted(files, key=lambda p: not _is_pdf(p))
     loaded: list[Interview] = []
+    definitions: list[CodeDefinition] = []
     known: set[str] = set()
     for done, path in enumerate(ordered, start=1):
         if progress is not None:
             progress(Progress("load", done - 1, len(ordered), path.name))
         found: list[LoadProblem] = []
         try:
-            interview = read_file(path, known, found)
+            interviews, defined = read_path(path, known, found)
         except CorpusError as exc:
             errors.append(LoadProblem(exc.source, exc.problem, line=exc.line, page=exc.page))
             continue
         notices.extend(found)
-        known.update(c for t in interview.turns for c in t.codes)
-        loaded.append(interview)
+        for interview in interviews:
+            known.update(c for t in interview.turns for c in t.codes)
+        loaded.extend(interviews)
+        definitions.extend(defined)
     if progress is not None:
         progress(Progress("load", len(ordered), len(ordered), "done"))
     # Restore the order files were given in, so "the second file" means what a user expects.
     position = {path: i for i, path in enumerate(files)}
     loaded.sort(key=lambda i: position[Path(i.source)])
     kept = _choose(loaded, errors, notices)
-    return Corpus(tuple(sorted(kept, key=_id_order)), tuple(errors), tuple(notices))
+    codes = _merge_definitions(definitions, notices)
+    return Corpus(tuple(sorted(kept, key=_id_order)), tuple(errors), tuple(notices), codes)
+
+
+def _merge_definitions(
+    definitions: list[CodeDefinition], notices: list[LoadProblem]
+) -> tuple[CodeDefinition, ...]:
+    """One definition per code: the first file's place in the tree; the first description."""
+    merged: dict[str, CodeDefinition] = {}
+    for definition in definitions:
+        first = merged.get(definition.label)
+        if first is None:
+            merged[definition.label] = definition
+            continue
+        if first.parent != definition.parent:
+            notices.append(
+                LoadProblem(
+                    definition.source,
+                    f"code {definition.label!r} sits under {definition.parent or 'the top'} "
+                    f"here but under {first.parent or 'the top'} in {first.source}; "
+                    "the first is used",
+                    severity="notice",
+                )
+            )
+        if not first.description and definition.description:
+            merged[definition.label] = replace(first, description=definition.description)
+    return tuple(merged.values())
 
 
 def _choose(

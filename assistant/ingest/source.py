@@ -7,14 +7,16 @@ extension or a PDF named ``.txt.pdf`` are all recognised by what they contain.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from assistant.errors import CorpusError
 
-Kind = Literal["pdf", "delve-text", "transcript"]
+Kind = Literal["pdf", "delve-text", "transcript", "docx", "vtt", "srt", "qdpx", "qdc"]
 
 #: A Delve text export: a markdown heading on its own line (speakers), or Delve's footer.
 _HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
@@ -47,9 +49,63 @@ def read_source(path: Path) -> Source:
         raise CorpusError(path, "the file is empty")
     if data.lstrip()[:5] == b"%PDF-":
         return Source(path, data, "pdf")
+    suffix = path.suffix.lower()
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06") or suffix in (".docx", ".qdpx"):
+        return Source(path, data, _archive_kind(path, data))
+    if suffix == ".doc" and data[:4] == b"\xd0\xcf\x11\xe0":
+        raise CorpusError(path, "is an old Word .doc file; save it as .docx and load it again")
     text = decode_text(path, data)
-    kind: Kind = "delve-text" if looks_like_delve_text(text) else "transcript"
-    return Source(path, data, kind, text)
+    return Source(path, data, _text_kind(path, text), text)
+
+
+def _archive_kind(path: Path, data: bytes) -> Kind:
+    """``docx`` or ``qdpx`` from what the zip holds, whatever the file is called."""
+    suffix = path.suffix.lower()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        if suffix == ".docx":
+            raise CorpusError(path, "is not a Word document (.docx): not a zip archive") from None
+        if suffix == ".qdpx":
+            raise CorpusError(
+                path, "is not a REFI-QDA project (.qdpx): not a zip archive"
+            ) from None
+        raise CorpusError(path, "is a damaged zip archive") from None
+    if "word/document.xml" in names:
+        return "docx"
+    if any(name.lower().endswith(".qde") for name in names) or suffix == ".qdpx":
+        return "qdpx"
+    if suffix == ".docx":
+        raise CorpusError(path, "is not a Word document (.docx): no word/document.xml inside")
+    raise CorpusError(path, "is a zip archive, not a transcript, Word file or .qdpx project")
+
+
+def _text_kind(path: Path, text: str) -> Kind:
+    # Imported here: the caption module needs the caption libraries, and a text file's kind
+    # is all this module decides.
+    from assistant.ingest.captions import looks_like_srt, looks_like_vtt
+
+    suffix = path.suffix.lower()
+    if looks_like_vtt(text) or suffix == ".vtt":
+        return "vtt"
+    if looks_like_srt(text) or suffix == ".srt":
+        return "srt"
+    head = text.lstrip("\ufeff")[:4096]
+    if suffix == ".qde" or (head.startswith("<?xml") and "urn:QDA-XML:project" in head):
+        raise CorpusError(
+            path,
+            "is the XML of a REFI-QDA project on its own; load the .qdpx it came from (or zip "
+            "it, named project.qde, with its sources/ folder into a .qdpx)",
+        )
+    if suffix == ".qdc" or (head.startswith("<?xml") and "<CodeBook" in text):
+        return "qdc"
+    return "delve-text" if looks_like_delve_text(text) else "transcript"
+
+
+def one_line(exc: BaseException | str) -> str:
+    """A library's message as one line: problems are reported one line per file."""
+    return " ".join(str(exc).split())
 
 
 def decode_text(path: Path, data: bytes) -> str:

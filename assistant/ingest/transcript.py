@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 
 from assistant.errors import CorpusError
@@ -42,8 +43,23 @@ _NOTE_WORDS = frozenset(
 def read_transcript(
     path: Path, text: str, sha256: str, notices: list[LoadProblem] | None = None
 ) -> Interview:
-    lines = split_lines(text)
-    speakers, passed_over = _speaker_labels(lines)
+    blocks = transcript_blocks(path, split_lines(text), notices)
+    return build_interview(path, sha256, "transcript", clean_stem(path), blocks)
+
+
+def transcript_blocks(
+    path: Path,
+    lines: list[str],
+    notices: list[LoadProblem] | None = None,
+    speakers_given: Collection[str] = (),
+) -> list[Block]:
+    """Speaker blocks of ``Speaker: text`` lines (line numbers 1-based, as in ``lines``).
+
+    ``speakers_given`` are labels the source marks as speakers (bold in a Word file); they
+    start a turn even where the wording alone would not. Raises CorpusError when no line
+    names a speaker."""
+    speakers, passed_over = speaker_labels(lines)
+    speakers |= set(speakers_given)
     if not speakers:
         raise CorpusError(
             path,
@@ -68,7 +84,6 @@ def read_transcript(
         if not blocks:
             blocks.append(Block(UNKNOWN_SPEAKER, where=number))
         blocks[-1].paragraphs.append(_paragraph(raw, number))
-    interview = build_interview(path, sha256, "transcript", clean_stem(path), blocks)
     if notices is not None:
         notices.extend(
             LoadProblem(
@@ -79,15 +94,16 @@ def read_transcript(
                 severity="notice",
             )
             for number, label in passed_over
+            if label not in speakers
         )
-    return interview
+    return blocks
 
 
 def _paragraph(text: str, number: int) -> Paragraph:
     return Paragraph(text.strip(), lines=(number, number))
 
 
-def _speaker_labels(lines: list[str]) -> tuple[set[str], list[tuple[int, str]]]:
+def speaker_labels(lines: list[str]) -> tuple[set[str], list[tuple[int, str]]]:
     """Labels that name speakers, and the ``(line, label)`` of label-like lines that do not.
 
     Role words (Interviewer, Interviewee…), IDs (``P1``) and capitalised names (``Ana Lima``)

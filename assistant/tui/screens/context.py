@@ -42,9 +42,8 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
 def turn_text(evidence: Evidence, quote: str | None) -> Text:
     """One turn: who spoke and where, what they said, the codes on it."""
     turn = evidence.turn
-    where = ", ".join(
-        p for p in (f"turn {turn.ordinal}", span_label(turn.lines, turn.pages, missing="")) if p
-    )
+    place = span_label(turn.lines, turn.pages, missing="", time=turn.time)
+    where = ", ".join(p for p in (f"turn {turn.ordinal}", place) if p)
     text = Text.assemble((turn.speaker, "bold"), f"  {where} [{turn.key}]\n", style="")
     body = Text(turn.text)
     if quote is not None:

@@ -37,7 +37,7 @@ class QuoteItem:
         d = self.data
         parts = [str(d.get("speaker") or "?"), str(d.get("title") or d.get("interview"))]
         parts.append(f"turn {d.get('turn')}")
-        span = span_label(d.get("lines"), d.get("pages"), missing="")
+        span = span_label(d.get("lines"), d.get("pages"), missing="", time=d.get("time"))
         if span:
             parts.append(span)
         return ", ".join(parts) + f" [{self.key}]"
