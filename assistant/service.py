@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.codebook import Codebook
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
+    from assistant.prevalence import By, Cooccurrence, Prevalence
     from assistant.quotes import QuoteReport
     from assistant.settings import Settings
 
@@ -62,6 +63,19 @@ class Assistant:
                 e.turn for e in reader.all_turns()
             )
         return cached
+
+    def prevalence(self, corpus: Corpus, by: By = "interview") -> Prevalence:
+        """Coded paragraphs per code (parents with their children) and per interview, speaker
+        or role: ``assistant codes --matrix`` and the chat's Codes screen."""
+        from assistant.prevalence import prevalence
+
+        return prevalence(corpus, by, self.codebook(corpus))
+
+    def cooccurrence(self, corpus: Corpus) -> Cooccurrence:
+        """Paragraphs carrying both of two codes, for every pair that meets."""
+        from assistant.prevalence import cooccurrence
+
+        return cooccurrence(corpus, self.codebook(corpus))
 
     # -- index ----------------------------------------------------------------------------
 

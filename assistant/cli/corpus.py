@@ -30,6 +30,10 @@ code was applied and in how many turns and interviews. Parents carry an abbrevia
 (ML-pipeline-issues [MLP]) and hold the codes starting with it (MLP-...); X-fix is listed under
 the issue X it mitigates; Q4.3-style labels are interview-guide question tags. Any of these
 names or abbreviations works as --code in search, ask and quotes.
+
+--matrix counts coded paragraphs per code and interview (or --by speaker or role), a parent
+including its children, with "in N of M interviews"; --cooccur counts the paragraphs that carry
+both of two codes.
 """
 
 
@@ -57,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _add_paths(codes)
     codes.add_argument("--json", action="store_true", help="print the codes as JSON")
+    from assistant.cli.matrix import add_matrix_arguments
+
+    add_matrix_arguments(codes)
     codes.set_defaults(func=run_codes)
 
 
@@ -111,6 +118,10 @@ def run_codes(args: argparse.Namespace) -> int:
     from assistant.cli.common import assistant_from, print_json
 
     corpus = _load(args)
+    if args.matrix or args.cooccur:
+        from assistant.cli.matrix import run_matrix
+
+        return run_matrix(args, corpus)
     codebook = assistant_from(args).codebook(corpus)
     if args.json:
         data = codebook.to_dict()
