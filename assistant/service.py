@@ -20,6 +20,7 @@ from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progres
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from assistant.agreement import AgreementReport
     from assistant.codebook import Codebook
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
@@ -76,6 +77,16 @@ class Assistant:
         from assistant.prevalence import cooccurrence
 
         return cooccurrence(corpus, self.codebook(corpus))
+
+    def agreement(
+        self, a: Path, b: Path | None = None, progress: ProgressCallback | None = None
+    ) -> AgreementReport:
+        """Inter-coder agreement between two codings (two files, two folders, or one folder
+        of per-coder print-outs), by paragraph; raises AssistantError when nothing pairs."""
+        from assistant.agreement import compare
+        from assistant.codings import find_pairs
+
+        return compare(find_pairs(Path(a), Path(b) if b is not None else None, progress))
 
     # -- index ----------------------------------------------------------------------------
 
