@@ -65,11 +65,40 @@ class Assistant:
             )
         return cached
 
-    def prevalence(self, corpus: Corpus, by: By = "interview") -> Prevalence:
+    def indexed_corpus(self) -> Corpus:
+        """The interviews as indexed (turns, paragraphs and their codes), without reading the
+        transcripts again: what the chat shows, and what its citation keys resolve against."""
+        from assistant.model import Interview
+
+        reader = self.reader()
+        cached = reader.cache.get("corpus")
+        if cached is None:
+            summaries = {i["id"]: i for i in reader.interviews()}
+            by_id: dict[str, list[Evidence]] = {}
+            for evidence in reader.all_turns():
+                by_id.setdefault(evidence.turn.interview_id, []).append(evidence)
+            interviews = tuple(
+                Interview(
+                    id=ident,
+                    title=turns[0].title,
+                    source=turns[0].source,
+                    format=summaries.get(ident, {}).get("format", "transcript"),
+                    sha256=summaries.get(ident, {}).get("sha256", ""),
+                    turns=tuple(e.turn for e in turns),
+                )
+                for ident, turns in by_id.items()
+            )
+            cached = reader.cache["corpus"] = Corpus(interviews)
+        return cached
+
+    def prevalence(self, corpus: Corpus | None = None, by: By = "interview") -> Prevalence:
         """Coded paragraphs per code (parents with their children) and per interview, speaker
-        or role: ``assistant codes --matrix`` and the chat's Codes screen."""
+        or role, in ``corpus`` or else in what is indexed: ``assistant codes --matrix`` and the
+        chat's Codes screen."""
         from assistant.prevalence import prevalence
 
+        if corpus is None:
+            corpus = self.indexed_corpus()
         return prevalence(corpus, by, self.codebook(corpus))
 
     def cooccurrence(self, corpus: Corpus) -> Cooccurrence:
