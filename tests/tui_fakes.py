@@ -202,6 +202,12 @@ class FakeService:
         items = select_quotes(corpus, labels, interviews=[interview] if interview else [])
         return QuoteReport(code, labels, tuple(items))
 
+    def agreement(self, a: Any, b: Any = None) -> Any:
+        from assistant.agreement import compare
+        from assistant.codings import find_pairs
+
+        return compare(find_pairs(a, b))
+
     def save_quote(self, question: str, citation: Citation, mode: str, model: str | None) -> Any:
         self.saved.append((question, citation, mode, model))
         return SimpleNamespace(added=[citation], skipped=[])

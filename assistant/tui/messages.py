@@ -11,6 +11,7 @@ from textual.message import Message
 from assistant.model import Answer, Evidence, Progress
 
 if TYPE_CHECKING:
+    from assistant.agreement import AgreementReport
     from assistant.prevalence import Prevalence
     from assistant.tui.widgets.code_tree import CodeNode
     from assistant.tui.widgets.evidence import QuoteItem
@@ -97,3 +98,10 @@ class PassagesListed(Message):
     code: str
     interview: str | None
     items: list[QuoteItem]
+
+
+@dataclass
+class AgreementLoaded(Message):
+    """Two codings compared: ``report`` is an ``AgreementReport``."""
+
+    report: AgreementReport
