@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from assistant.prevalence import By, Cooccurrence, Prevalence
     from assistant.quotes import QuoteReport
     from assistant.settings import Settings
+    from assistant.suggest import Suggestion
 
 ProgressCallback = Callable[[Progress], None]
 TokenCallback = Callable[[str], None]
@@ -116,6 +117,40 @@ class Assistant:
         from assistant.codings import find_pairs
 
         return compare(find_pairs(Path(a), Path(b) if b is not None else None, progress))
+
+    def suggest(
+        self,
+        corpus: Corpus | None = None,
+        *,
+        interviews: Sequence[str] = (),
+        codes: Sequence[str] = (),
+        threshold: float | None = None,
+    ) -> list[Suggestion]:
+        """Codes for the paragraphs that carry none, voted by the most similar paragraphs of
+        the corpus, each with its confidence and the coded passages behind it. Read-only."""
+        from assistant.embeddings import embed_texts
+        from assistant.suggest import THRESHOLD, suggest_codes
+
+        if corpus is None:
+            corpus = self.load_corpus()
+        for wanted in interviews:
+            if corpus.get(wanted) is None:
+                known = ", ".join(i.id for i in corpus.interviews) or "none loaded"
+                raise AssistantError(f"no interview {wanted!r} in the corpus (interviews: {known})")
+        book = self.codebook(corpus)
+        if not len(book):
+            raise AssistantError(
+                "no coded passages to learn from: suggest needs transcripts with codes "
+                "(Delve exports or print-outs)"
+            )
+        labels = book.resolve(codes) if codes else None
+        return suggest_codes(
+            corpus,
+            lambda texts: embed_texts(self.embedder, texts),
+            interviews=interviews,
+            codes=labels,
+            threshold=THRESHOLD if threshold is None else threshold,
+        )
 
     # -- index ----------------------------------------------------------------------------
 
