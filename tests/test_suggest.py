@@ -143,3 +143,30 @@ def test_cli_on_an_uncoded_corpus_says_so(
         "assistant: no coded passages to learn from: suggest needs transcripts with codes "
         "(Delve exports or print-outs)"
     ]
+
+
+def test_save_adds_the_suggested_passages_to_the_notes_only(
+    shipped_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.notes import NotesFile
+
+    before = _digest(shipped_file.parent)
+    assert main(["suggest", "--json", "--save"]) == 0
+    captured = capsys.readouterr()
+    found = json.loads(captured.out)["suggestions"]
+    assert found
+    notes_file = Path(os.environ["ASSISTANT_NOTES_FILE"])
+    assert captured.err.strip() == f"assistant: {len(found)} quote(s) added to {notes_file}"
+    saved = NotesFile(notes_file).read()
+    # Grouped under one heading per code, so compared regardless of order.
+    assert sorted((q.key, q.question) for q in saved) == sorted(
+        (s["key"], f"Suggested code {s['code']}") for s in found
+    )
+    text = notes_file.read_text(encoding="utf-8")
+    assert "suggested code, not yet checked" in text
+    for s in found:
+        assert f"> {s['quote'].splitlines()[0]}" in text
+    assert _digest(shipped_file.parent) == before
+    # Saving again adds nothing: the same passages are already noted under the same headings.
+    assert main(["suggest", "--save"]) == 0
+    assert "0 quote(s) added" in capsys.readouterr().out

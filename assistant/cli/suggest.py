@@ -11,9 +11,10 @@ Propose codes for the paragraphs that carry none. Each paragraph's ten most simi
 in the corpus (by the local embedding model) vote: a code's confidence is the similarity-weighted
 share of them that carry it, and uncoded neighbours vote for no code. A code at or above the
 threshold, carried by at least two neighbours, is suggested with the two or three coded passages
-that carried it, so you can judge it. Nothing is written: the transcripts and your notes are left
-as they are. Measured as a third coder against the study's final coding (BENCHMARKS.md), it
-finds few of the coded passages and most suggestions are wrong: read them as pointers only.
+that carried it, so you can judge it. The transcripts are never changed; --save adds the passages
+to your notes under "Suggested code CODE". Measured as a third coder against the study's final
+coding (BENCHMARKS.md), it finds few of the coded passages and most suggestions are wrong: read
+them as pointers only.
 """
 
 
@@ -51,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"lowest confidence suggested, 0-1 (default {THRESHOLD})",
     )
     suggest.add_argument("--json", action="store_true", help="print the suggestions as JSON")
+    suggest.add_argument(
+        "--save",
+        action="store_true",
+        help="also add each suggested passage to your notes, under 'Suggested code CODE'",
+    )
     suggest.set_defaults(func=run_suggest)
 
 
@@ -75,6 +81,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     found = service.suggest(
         corpus, interviews=args.interview, codes=args.code, threshold=args.threshold
     )
+    saved = service.save_suggestions(found, corpus).summary() if args.save and found else None
     if args.json:
         print_json(
             {
@@ -83,6 +90,8 @@ def run_suggest(args: argparse.Namespace) -> int:
                 "suggestions": [s.to_dict() for s in found],
             }
         )
+        if saved:
+            print(f"assistant: {saved}", file=sys.stderr)
         return 0
     if not found:
         print(f"No suggestion at confidence {args.threshold} or more.")
@@ -97,5 +106,6 @@ def run_suggest(args: argparse.Namespace) -> int:
         for reason in item.because:
             print(f"      {reason.key:<8} {reason.similarity:.2f}  “{_short(reason.quote, 80)}”")
     passages = len({(s.passage.key, s.passage.paragraph) for s in found})
-    print(f"\n{len(found)} suggestion(s) for {passages} uncoded passage(s); nothing was written.")
+    print(f"\n{len(found)} suggestion(s) for {passages} uncoded passage(s).")
+    print(saved or "The transcripts are unchanged; --save adds the passages to your notes.")
     return 0
