@@ -155,22 +155,10 @@ class Assistant:
     def save_suggestions(self, suggestions: Sequence[Suggestion], corpus: Corpus) -> SaveResult:
         """Append each suggested passage to the notes under "Suggested code CODE", so the
         researcher can check it; the transcripts are not touched."""
-        from assistant.notes import NoteQuote, NotesFile
+        from assistant.notes import NotesFile
+        from assistant.suggest import as_notes
 
-        quotes = []
-        for item in suggestions:
-            found = corpus.turn(item.passage.key)
-            if found is None:
-                raise NotesError(f"no turn {item.passage.key} in the corpus")
-            interview, turn = found
-            evidence = Evidence(turn, interview.title, interview.source, item.confidence)
-            heading = f"Suggested code {item.code}"
-            quotes.append(
-                NoteQuote.from_evidence(
-                    heading, evidence, item.passage.text, mode="suggest", model=None
-                )
-            )
-        return NotesFile(self.settings.notes_file).append(quotes)
+        return NotesFile(self.settings.notes_file).append(as_notes(suggestions, corpus))
 
     # -- index ----------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from assistant.model import Corpus
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from assistant.notes import NoteQuote
+
 #: Neighbours that vote, and the threshold chosen on half of the leave-one-out interviews
 #: (tests/bench/bench_suggest.py; the best pooled κ there, 0.04–0.06, is low: see BENCHMARKS).
 K = 10
@@ -174,3 +176,28 @@ def suggest_codes(
 
         out += suggester.suggest(passage, vectors[i], itself, threshold=threshold, k=k, codes=codes)
     return out
+
+
+def as_notes(suggestions: Sequence[Suggestion], corpus: Corpus) -> list[NoteQuote]:
+    """Each suggested passage as a note quote under "Suggested code CODE"."""
+    from assistant.errors import NotesError
+    from assistant.model import Evidence
+    from assistant.notes import NoteQuote
+
+    quotes = []
+    for item in suggestions:
+        found = corpus.turn(item.passage.key)
+        if found is None:
+            raise NotesError(f"no turn {item.passage.key} in the corpus")
+        interview, turn = found
+        evidence = Evidence(turn, interview.title, interview.source, item.confidence)
+        quotes.append(
+            NoteQuote.from_evidence(
+                f"Suggested code {item.code}",
+                evidence,
+                item.passage.text,
+                mode="suggest",
+                model=None,
+            )
+        )
+    return quotes
