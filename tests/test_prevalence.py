@@ -132,3 +132,33 @@ def test_coded_moderated_pdfs_cells_equal_quotes(shared_corpus: Path) -> None:
     corpus = Corpus(coded)
     checked = check_against_quotes_and_codes(corpus)
     assert checked == len(_book(corpus)) * 14
+
+
+@pytest.mark.shared_corpus
+def test_cli_matrix_json_on_the_14_coded_pdfs(
+    shared_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest_helpers import moderated_pdfs
+
+    from assistant.quotes import select_quotes
+
+    coded = [i for i in moderated_pdfs(shared_corpus).interviews if i.code_applications]
+    corpus = Corpus(tuple(coded))
+    assert main(["codes", "--matrix", "--json", *(i.source for i in coded)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["columns"] == [i.id for i in coded]
+    book = _book(corpus)
+    # What `assistant codes --json` prints for the same files.
+    tree = {c["label"]: c for c in book.to_dict()["codes"]}
+    assert [r["code"] for r in data["rows"]] == [c.label for _, c in book.tree()]
+    for row in data["rows"]:
+        labels = book.resolve([row["code"]])
+        for ident, n in row["cells"].items():
+            assert n == len(select_quotes(corpus, labels, interviews=[ident])), (row, ident)
+        assert row["total"] == sum(row["cells"].values())
+        assert row["in"] == sum(1 for n in row["cells"].values() if n)
+        if not tree[row["code"]]["children"]:
+            assert (row["total"], row["in"]) == (
+                tree[row["code"]]["applications"],
+                tree[row["code"]]["interviews"],
+            )
