@@ -162,3 +162,8 @@ def test_cli_matrix_json_on_the_14_coded_pdfs(
                 tree[row["code"]]["applications"],
                 tree[row["code"]]["interviews"],
             )
+
+
+def test_by_without_matrix_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["codes", "--by", "role"]) == 1
+    assert capsys.readouterr().err == "assistant: --by and --format go with --matrix or --cooccur\n"

@@ -117,6 +117,10 @@ def run_corpus(args: argparse.Namespace) -> int:
 def run_codes(args: argparse.Namespace) -> int:
     from assistant.cli.common import assistant_from, print_json
 
+    if not (args.matrix or args.cooccur) and (args.format or args.by != "interview"):
+        from assistant.errors import AssistantError
+
+        raise AssistantError("--by and --format go with --matrix or --cooccur")
     corpus = _load(args)
     if args.matrix or args.cooccur:
         from assistant.cli.matrix import run_matrix
