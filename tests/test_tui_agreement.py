@@ -72,3 +72,29 @@ async def test_bad_input_is_one_line_on_the_screen(tmp_path: Path, shipped_file:
             "same interview"
         )
         assert isinstance(app.screen, AgreementScreen)
+
+
+class TestAgreementSnapshot:
+    def test_report_at_100x30(
+        self,
+        snap_compare,  # type: ignore[no-untyped-def]
+        tmp_path: Path,
+        shipped_file: Path,
+        monkeypatch,  # type: ignore[no-untyped-def]
+    ) -> None:
+        # A relative path typed in the box, so the picture does not depend on the temp folder.
+        _codings(tmp_path / "codings", shipped_file)
+        monkeypatch.chdir(tmp_path)
+
+        async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+            app = pilot.app
+            await settle(app, pilot)
+            await pilot.press("f4")
+            await wait_for_screen(app, pilot, AgreementScreen)
+            await pilot.press(*"codings", "enter")
+            await until(pilot, lambda: app.screen.report is not None, "the codings compared")
+            await settle(app, pilot)
+            app.screen.query_one("#agree-paths", Input).cursor_blink = False
+
+        app = AssistantApp(lambda: FakeService())
+        assert snap_compare(app, run_before=run_before, terminal_size=(100, 30))
