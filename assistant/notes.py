@@ -50,6 +50,8 @@ MODE_LABELS = {
     "llm": "LLM answer",
     "key": "added by citation key",
     "search": "from search results",
+    "code": "passages by code",
+    "suggest": "suggested code, not yet checked",
 }
 
 

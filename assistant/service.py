@@ -20,13 +20,16 @@ from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progres
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from assistant.agreement import AgreementReport
     from assistant.codebook import Codebook
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
+    from assistant.prevalence import By, Cooccurrence, Prevalence
     from assistant.qdpx_export import ExportReport
     from assistant.quotes import QuoteReport
     from assistant.retrieve import Retrieval
     from assistant.settings import Settings
+    from assistant.suggest import Suggestion
 
 ProgressCallback = Callable[[Progress], None]
 TokenCallback = Callable[[str], None]
@@ -72,6 +75,100 @@ class Assistant:
                 (e.turn for e in reader.all_turns()), defined
             )
         return cached
+
+    def indexed_corpus(self) -> Corpus:
+        """The interviews as indexed (turns, paragraphs and their codes), without reading the
+        transcripts again: what the chat shows, and what its citation keys resolve against."""
+        from assistant.model import Interview
+
+        reader = self.reader()
+        cached = reader.cache.get("corpus")
+        if cached is None:
+            summaries = {i["id"]: i for i in reader.interviews()}
+            by_id: dict[str, list[Evidence]] = {}
+            for evidence in reader.all_turns():
+                by_id.setdefault(evidence.turn.interview_id, []).append(evidence)
+            interviews = tuple(
+                Interview(
+                    id=ident,
+                    title=turns[0].title,
+                    source=turns[0].source,
+                    format=summaries.get(ident, {}).get("format", "transcript"),
+                    sha256=summaries.get(ident, {}).get("sha256", ""),
+                    turns=tuple(e.turn for e in turns),
+                )
+                for ident, turns in by_id.items()
+            )
+            cached = reader.cache["corpus"] = Corpus(interviews)
+        return cached
+
+    def prevalence(self, corpus: Corpus | None = None, by: By = "interview") -> Prevalence:
+        """Coded paragraphs per code (parents with their children) and per interview, speaker
+        or role, in ``corpus`` or else in what is indexed: ``assistant codes --matrix`` and the
+        chat's Codes screen."""
+        from assistant.prevalence import prevalence
+
+        if corpus is None:
+            corpus = self.indexed_corpus()
+        return prevalence(corpus, by, self.codebook(corpus))
+
+    def cooccurrence(self, corpus: Corpus) -> Cooccurrence:
+        """Paragraphs carrying both of two codes, for every pair that meets."""
+        from assistant.prevalence import cooccurrence
+
+        return cooccurrence(corpus, self.codebook(corpus))
+
+    def agreement(
+        self, a: Path, b: Path | None = None, progress: ProgressCallback | None = None
+    ) -> AgreementReport:
+        """Inter-coder agreement between two codings (two files, two folders, or one folder
+        of per-coder print-outs), by paragraph; raises AssistantError when nothing pairs."""
+        from assistant.agreement import compare
+        from assistant.codings import find_pairs
+
+        return compare(find_pairs(Path(a), Path(b) if b is not None else None, progress))
+
+    def suggest(
+        self,
+        corpus: Corpus | None = None,
+        *,
+        interviews: Sequence[str] = (),
+        codes: Sequence[str] = (),
+        threshold: float | None = None,
+    ) -> list[Suggestion]:
+        """Codes for the paragraphs that carry none, voted by the most similar paragraphs of
+        the corpus, each with its confidence and the coded passages behind it. Read-only."""
+        from assistant.embeddings import embed_texts
+        from assistant.suggest import THRESHOLD, suggest_codes
+
+        if corpus is None:
+            corpus = self.load_corpus()
+        for wanted in interviews:
+            if corpus.get(wanted) is None:
+                known = ", ".join(i.id for i in corpus.interviews) or "none loaded"
+                raise AssistantError(f"no interview {wanted!r} in the corpus (interviews: {known})")
+        book = self.codebook(corpus)
+        if not len(book):
+            raise AssistantError(
+                "no coded passages to learn from: suggest needs transcripts with codes "
+                "(Delve exports or print-outs)"
+            )
+        labels = book.resolve(codes) if codes else None
+        return suggest_codes(
+            corpus,
+            lambda texts: embed_texts(self.embedder, texts),
+            interviews=interviews,
+            codes=labels,
+            threshold=THRESHOLD if threshold is None else threshold,
+        )
+
+    def save_suggestions(self, suggestions: Sequence[Suggestion], corpus: Corpus) -> SaveResult:
+        """Append each suggested passage to the notes under "Suggested code CODE", so the
+        researcher can check it; the transcripts are not touched."""
+        from assistant.notes import NotesFile
+        from assistant.suggest import as_notes
+
+        return NotesFile(self.settings.notes_file).append(as_notes(suggestions, corpus))
 
     # -- index ----------------------------------------------------------------------------
 

@@ -13,8 +13,10 @@ from assistant.errors import IndexMissingError
 from assistant.model import (
     Answer,
     Citation,
+    Corpus,
     Evidence,
     Filters,
+    Interview,
     Paragraph,
     Progress,
     Turn,
@@ -182,6 +184,37 @@ class FakeService:
 
     def evidence(self, key: str) -> Evidence | None:
         return next((e for e in self.turns if e.key == key), None)
+
+    def indexed_corpus(self) -> Corpus:
+        by_id: dict[str, list[Evidence]] = {}
+        for e in self.turns:
+            by_id.setdefault(e.turn.interview_id, []).append(e)
+        return Corpus(
+            tuple(
+                Interview(i, t[0].title, t[0].source, "delve-text", "", tuple(e.turn for e in t))
+                for i, t in by_id.items()
+            )
+        )
+
+    def prevalence(self, corpus: Corpus | None = None, by: Any = "interview") -> Any:
+        from assistant.prevalence import prevalence
+
+        return prevalence(corpus or self.indexed_corpus(), by)
+
+    def quotes(self, code: str, interview: str | None = None, *, corpus: Corpus) -> Any:
+        from assistant.codebook import Codebook
+        from assistant.quotes import QuoteReport, select_quotes
+
+        book = Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
+        labels = book.resolve([code])
+        items = select_quotes(corpus, labels, interviews=[interview] if interview else [])
+        return QuoteReport(code, labels, tuple(items))
+
+    def agreement(self, a: Any, b: Any = None) -> Any:
+        from assistant.agreement import compare
+        from assistant.codings import find_pairs
+
+        return compare(find_pairs(a, b))
 
     def save_quote(self, question: str, citation: Citation, mode: str, model: str | None) -> Any:
         self.saved.append((question, citation, mode, model))

@@ -17,7 +17,17 @@ from assistant.errors import AssistantError
 
 #: Modules of this package that each add their subcommands with ``register(subparsers)``
 #: (``notes`` registers both ``notes`` and ``quotes``; ``corpus`` both ``corpus`` and ``codes``).
-COMMAND_MODULES = ("chat", "corpus", "index", "ask", "notes", "eval", "export")
+COMMAND_MODULES = (
+    "chat",
+    "corpus",
+    "index",
+    "ask",
+    "notes",
+    "eval",
+    "export",
+    "agree",
+    "suggest",
+)
 
 DESCRIPTION = """\
 Question your coded interview transcripts. Every answer is built from verbatim quotes, each

@@ -33,6 +33,10 @@ code was applied and in how many turns and interviews. Parents carry an abbrevia
 the issue X it mitigates; Q4.3-style labels are interview-guide question tags. A code book in
 the corpus (a .qdpx project's, or a .qdc file) places and describes its codes instead. Any of these
 names or abbreviations works as --code in search, ask and quotes.
+
+--matrix counts coded paragraphs per code and interview (or --by speaker or role), a parent
+including its children, with "in N of M interviews"; --cooccur counts the paragraphs that carry
+both of two codes.
 """
 
 
@@ -60,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _add_paths(codes)
     codes.add_argument("--json", action="store_true", help="print the codes as JSON")
+    from assistant.cli.matrix import add_matrix_arguments
+
+    add_matrix_arguments(codes)
     codes.set_defaults(func=run_codes)
 
 
@@ -113,7 +120,15 @@ def run_corpus(args: argparse.Namespace) -> int:
 def run_codes(args: argparse.Namespace) -> int:
     from assistant.cli.common import assistant_from, print_json
 
+    if not (args.matrix or args.cooccur) and (args.format or args.by != "interview"):
+        from assistant.errors import AssistantError
+
+        raise AssistantError("--by and --format go with --matrix or --cooccur")
     corpus = _load(args)
+    if args.matrix or args.cooccur:
+        from assistant.cli.matrix import run_matrix
+
+        return run_matrix(args, corpus)
     codebook = assistant_from(args).codebook(corpus)
     if args.json:
         data = codebook.to_dict()

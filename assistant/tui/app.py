@@ -60,6 +60,8 @@ class AssistantApp(App[None]):
         Binding("ctrl+r", "reindex", "Re-index"),
         Binding("f1", "help", "Help"),
         Binding("f2", "history", "History"),
+        Binding("f3", "codes", "Codes: prevalence chart and heat map", show=False),
+        Binding("f4", "agreement", "Inter-coder agreement between two codings", show=False),
         Binding("ctrl+p", "command_palette", "Commands", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("tab", "app.focus_next", "Next pane", show=False),
@@ -286,6 +288,24 @@ class AssistantApp(App[None]):
         exchanges = [(e.question, e.answer) for e in self.history.exchanges(conversation_id)]
         await self.chat.reopen(conversation_id, exchanges)
 
+    def action_codes(self) -> None:
+        from assistant.tui.screens.codes import CodesScreen
+
+        if not self.ready:
+            self.notify("The codes are counted once the index is open; try again in a moment.")
+            return
+        if not isinstance(self.screen, CodesScreen):
+            self.push_screen(CodesScreen())
+
+    def action_agreement(self) -> None:
+        from assistant.tui.screens.agreement import AgreementScreen
+
+        if self._service is None:
+            self.notify("The assistant is still starting; try again in a moment.")
+            return
+        if not isinstance(self.screen, AgreementScreen):
+            self.push_screen(AgreementScreen())
+
     def action_clear_filters(self) -> None:
         from assistant.tui.widgets.code_tree import CodeTree, InterviewFilter
 
@@ -303,6 +323,14 @@ class AssistantApp(App[None]):
         )
         yield SystemCommand("History", "Reopen an earlier conversation (F2)", self.action_history)
         yield SystemCommand("Help", "Keys and how answers are made (F1)", self.action_help)
+        yield SystemCommand(
+            "Codes", "Prevalence bar chart and code × interview heat map (F3)", self.action_codes
+        )
+        yield SystemCommand(
+            "Agreement",
+            "Inter-coder agreement (Cohen's κ) between two codings (F4)",
+            self.action_agreement,
+        )
         yield SystemCommand(
             "Clear filters", "Ask across every code and interview", self.action_clear_filters
         )

@@ -11,7 +11,10 @@ from textual.message import Message
 from assistant.model import Answer, Evidence, Progress
 
 if TYPE_CHECKING:
+    from assistant.agreement import AgreementReport
+    from assistant.prevalence import Prevalence
     from assistant.tui.widgets.code_tree import CodeNode
+    from assistant.tui.widgets.evidence import QuoteItem
 
 
 @dataclass
@@ -78,3 +81,27 @@ class Failed(Message):
     what: str
     message: str
     request: int | None = None
+
+
+@dataclass
+class PrevalenceLoaded(Message):
+    """The Codes screen's counts: ``prevalence`` is a ``Prevalence`` of the indexed corpus."""
+
+    prevalence: Prevalence
+
+
+@dataclass
+class PassagesListed(Message):
+    """The coded passages of one code (in one interview, or in all when ``interview`` is
+    None), as the evidence pane shows them."""
+
+    code: str
+    interview: str | None
+    items: list[QuoteItem]
+
+
+@dataclass
+class AgreementLoaded(Message):
+    """Two codings compared: ``report`` is an ``AgreementReport``."""
+
+    report: AgreementReport
