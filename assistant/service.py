@@ -451,17 +451,19 @@ class Assistant:
         self.codebook()
         if not isinstance(self.embedder, OpenAICompatibleEmbedding):
             self.search("warm up", k=1)
+            self.on_topic("warm up")  # calibrates the relevance floor once per index
 
     # -- relevance floor (ANSWER helper: assistant/answer/relevance.py) ----------------------
 
     def on_topic(self, question: str, *, filters: Filters | None = None) -> bool:
-        """Whether any turn (within ``filters``, if given) is close enough to ``question`` to
-        answer it, on an absolute scale (search scores are relative: the best is always ~1)."""
-        from assistant.answer.relevance import best_cosine, is_on_topic
+        """Whether any unit (within ``filters``, if given) is close enough to ``question`` to
+        answer it, on an absolute scale calibrated for this index (search scores are
+        relative: the best is always ~1)."""
+        from assistant.answer.relevance import best_cosine, floor, is_on_topic
         from assistant.retrieve import Retriever
 
         retriever = Retriever(self.reader(), self.embedder, self.codebook())
-        return is_on_topic(best_cosine(retriever, question, filters))
+        return is_on_topic(best_cosine(retriever, question, filters), floor(retriever))
 
 
 def make_assistant(

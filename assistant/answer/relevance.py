@@ -1,29 +1,27 @@
 """Whether anything in the index is about the question at all, on an absolute scale.
 
-Hybrid retrieval min-max scales each side's scores, so its best turn scores about 1 whatever
-the question: "😀" and "kubernetes" get a confident top hit. The floor uses an absolute signal
-instead: the best dense cosine similarity between the question and a turn the search could
-return (within its filters).
+Hybrid retrieval min-max scales each side's scores, so its best unit scores about 1 whatever the
+question: "😀" and "tell me a joke" get a confident top hit. The floor uses an absolute signal
+instead: the best dense cosine similarity between the question and a unit (utterance or
+exchange) the search could return, within its filters.
 
-Measured with ``python tests/bench/bench_relevance.py [CORPUS_DIR]`` (all-MiniLM-L6-v2 int8,
-best cosine; BM25 top score or none):
+How high an unrelated question scores grows with the corpus: more passages, more chance that one
+is vaguely like anything. Measured with ``python tests/bench/bench_relevance.py [CORPUS_DIR]``
+over units (all-MiniLM-L6-v2 int8):
 
-* shipped interview (corpus/): 13 real questions (the 11 of tests/test_quotes_verbatim.py,
-  "data quality", "how long did it take?") 0.42-0.76; single corpus words ("lab",
-  "monitoring", "Company 2", "CRM", "consultants") 0.40-0.45; 12 off-topic queries ("😀"
-  0.34, "kubernetes" 0.26, "what is the capital of France?" 0.13, "football" 0.27, "tell me a
-  joke" 0.32, ...) 0.11-0.34.
-* the full coded corpus (many interviews): the same real questions 0.44-0.82; off-topic
-  "😀" 0.39, "how do I install python on windows" 0.38, "tell me a joke" 0.37, "the weather
-  tomorrow in Paris" 0.36, "recipe for banana bread" 0.31, "who won the world cup in 2018?"
-  0.23; "kubernetes" 0.62 (the interviews do discuss it).
+* shipped interview (140 turns): real questions 0.42-0.76, the vague "what went wrong?" 0.331,
+  corpus words "lab" 0.390 and "Company 2" 0.376; off-topic queries 0.10-0.305 ("tell me a joke"
+  0.305, "kubernetes" 0.301).
+* the 36 moderated PDFs (5,770 turns): real questions 0.43-0.82 ("what went wrong?" 0.432,
+  "CRM" 0.425); off-topic 0.18-0.363 ("tell me a joke" 0.363, "how do I install python on
+  windows" 0.350, "😀" 0.336); "kubernetes" 0.62, which the interviews do discuss.
 
-A BM25 hit is no sign of relevance: on the larger corpus every one of those off-topic
-questions but "😀" and "France" shares a word with some turn ("tell", "install", "recipe").
-So the floor is the cosine alone, ``MIN_COSINE`` = 0.40: above every off-topic query measured
-(0.39), at or below every real question and corpus word (0.40). A question of stop words only
-("what went wrong?" 0.33 on the shipped interview) or about what the interviews never mention
-("budget" 0.25 there) is refused: nothing in the corpus is close enough to quote as its answer.
+No single number separates both: 0.33 lets "tell me a joke" through on the large corpus, 0.37
+refuses "what went wrong?" on the small one. So the floor is calibrated per index: the best
+cosine of a few questions no interview study answers (``PROBES``), plus ``MARGIN``, and never
+below ``MIN_COSINE``. That gives 0.325 on the shipped interview and 0.383 on the 36 PDFs, where
+every real question above is answered and every off-topic query not among the probes is
+refused (the probes themselves are refused by construction).
 """
 
 from __future__ import annotations
@@ -32,19 +30,40 @@ from typing import Any
 
 from assistant.model import Filters
 
-#: Best dense cosine from which a question counts as on-topic (see the module docstring).
-MIN_COSINE = 0.40
+#: The floor never goes below this, however small the corpus.
+MIN_COSINE = 0.30
+#: Added to the best probe's cosine.
+MARGIN = 0.02
+#: Questions no interview study answers, used to measure how high chance goes in one index.
+#: Other off-topic queries (bench_relevance.py's held-out list) check the result.
+PROBES = (
+    "what is the capital of France?",
+    "recipe for banana bread",
+    "tell me a joke",
+    "the weather tomorrow in Paris",
+    "who won the world cup in 2018?",
+    "asdfgh qwerty",
+)
 
 
 def best_cosine(retriever: Any, question: str, filters: Filters | None) -> float:
-    """The best dense cosine similarity of ``question`` to a turn within ``filters`` (0 when
-    no turn is in scope). ``retriever`` is an :class:`assistant.retrieve.Retriever`, whose
+    """The best dense cosine similarity of ``question`` to a unit within ``filters`` (0 when
+    no unit is in scope). ``retriever`` is an :class:`assistant.retrieve.Retriever`, whose
     dense side reports cosine similarity."""
     scope = retriever.resolve(filters or Filters())
     dense = retriever.rankings(question, 1, scope, "dense").get("dense") or []
     return max((score for _pos, score in dense), default=0.0)
 
 
-def is_on_topic(best_cosine: float) -> bool:
-    """Whether retrieved turns may answer the question; see the module docstring."""
-    return best_cosine >= MIN_COSINE
+def floor(retriever: Any) -> float:
+    """The relevance floor of the retriever's index (computed once per index reader)."""
+    cache = retriever.reader.cache
+    if "floor" not in cache:
+        chance = max(best_cosine(retriever, probe, None) for probe in PROBES)
+        cache["floor"] = max(MIN_COSINE, chance + MARGIN)
+    return float(cache["floor"])
+
+
+def is_on_topic(best_cosine: float, threshold: float = MIN_COSINE) -> bool:
+    """Whether retrieved units may answer the question; see the module docstring."""
+    return best_cosine >= threshold

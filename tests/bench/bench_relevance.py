@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from assistant.answer.relevance import MIN_COSINE, best_cosine, is_on_topic  # noqa: E402
+from assistant.answer.relevance import PROBES, best_cosine, floor, is_on_topic  # noqa: E402
 from assistant.model import Filters  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from assistant.service import make_assistant  # noqa: E402
@@ -60,15 +60,17 @@ def main() -> None:
         )
         assistant.build_index()
         retriever = Retriever(assistant.reader(), assistant.embedder, assistant.codebook())
-        print(f"corpus: {corpus}  MIN_COSINE = {MIN_COSINE}")
+        threshold = floor(retriever)
+        print(f"corpus: {corpus}  floor = {threshold:.3f} (probes: {len(PROBES)})")
         print("kind\tcosine\tbm25\tanswered\tquery")
-        for kind, queries in (("real", REAL), ("off", OFF_TOPIC)):
+        held_out = [q for q in OFF_TOPIC if q not in PROBES]
+        for kind, queries in (("real", REAL), ("off", held_out), ("probe", list(PROBES))):
             for q in queries:
                 scope = retriever.resolve(Filters())
                 bm25 = retriever.rankings(q, 1, scope, "bm25").get("bm25") or []
                 best = best_cosine(retriever, q, None)
                 top = f"{bm25[0][1]:.2f}" if bm25 else "None"
-                print(f"{kind}\t{best:.3f}\t{top}\t{is_on_topic(best)}\t{q}")
+                print(f"{kind}\t{best:.3f}\t{top}\t{is_on_topic(best, threshold)}\t{q}")
     print(f"command: python tests/bench/bench_relevance.py {' '.join(sys.argv[1:])}".rstrip())
 
 
