@@ -20,14 +20,21 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Sequence
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer.verify import locate_in_paragraph, quote_fragments
 from assistant.errors import AssistantError
-from assistant.model import Corpus
+from assistant.model import Corpus, Progress
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from assistant.settings import Settings
 
 #: Interview coverage counts at most this many interviews (a typical answer's quote count).
 COVERAGE_CAP = 8
@@ -135,3 +142,98 @@ def bootstrap(values: Sequence[float], rounds: int = 2000, seed: int = 7) -> tup
     n = len(values)
     means = sorted(sum(rng.choice(values) for _ in range(n)) / n for _ in range(rounds))
     return (means[int(0.025 * rounds)], means[int(0.975 * rounds) - 1])
+
+
+def relevant_turns(corpus: Corpus, gold: GoldQuestion) -> set[str]:
+    """The judged turns, or else every turn holding a paragraph coded with a gold code."""
+    if gold.relevant:
+        return set(gold.relevant)
+    wanted = set(gold.codes)
+    return {
+        t.key
+        for i in corpus.interviews
+        for t in i.turns
+        if any(wanted & set(p.codes) for p in t.paragraphs)
+    }
+
+
+def is_gold_set(path: Path) -> bool:
+    """Whether ``path`` holds natural questions (a JSON list) rather than question tags."""
+    try:
+        return path.suffix == ".json" and isinstance(
+            json.loads(path.read_text(encoding="utf-8")), list
+        )
+    except (OSError, ValueError):
+        return False
+
+
+def choose(questions: Sequence[GoldQuestion], half: str) -> list[GoldQuestion]:
+    """``all``, or the ``tune`` or ``test`` half of the fixed split."""
+    tune, test = split(questions)
+    return {"tune": tune, "test": test}.get(half, list(questions))
+
+
+def evaluate_answers(
+    corpus: Corpus,
+    settings: Settings,
+    embedder: BaseEmbedding,
+    questions: Sequence[GoldQuestion],
+    *,
+    k: int = 8,
+    hide_codes: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> dict[str, Any]:
+    """Index ``corpus`` in a temporary folder and score each search mode on ``questions``:
+    unit recall@k of the relevant turns, and (for questions with gold codes) the answers'
+    citation precision and interview coverage, each with its bootstrap interval."""
+    from assistant.evaluate import MODES
+    from assistant.evaluate import hide_codes as strip_codes
+    from assistant.service import Assistant
+
+    if not questions:
+        raise AssistantError("no questions to evaluate")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        local = settings.model_copy(
+            update={"index_dir": Path(tmp) / "index", "chroma_url": None, "llm_model": None}
+        )
+        Assistant(local, embedder=embedder).build_index(
+            strip_codes(corpus) if hide_codes else corpus, progress=progress
+        )
+        indexed = time.perf_counter()
+        rows: list[dict[str, Any]] = [
+            {"id": q.id, "question": q.question, "codes": list(q.codes)} for q in questions
+        ]
+        for mode in MODES:
+            service = Assistant(local.model_copy(update={"fusion": mode}), embedder=embedder)
+            for done, (q, row) in enumerate(zip(questions, rows, strict=True), start=1):
+                found = [e.key for e in service.retrieve(q.question, k=k).evidence]
+                scores: dict[str, float] = {"recall": recall(relevant_turns(corpus, q), found)}
+                if q.codes:
+                    answer = service.ask(q.question, k=k)
+                    cited = [{"key": c.evidence.key, "quote": c.quote} for c in answer.citations]
+                    scores.update(answer_scores(corpus, q, cited))
+                row[mode] = {m: round(v, 4) for m, v in scores.items()}
+                if progress is not None:
+                    progress(Progress(f"asking ({mode})", done, len(questions), q.id))
+    summary: dict[str, Any] = {}
+    for mode in MODES:
+        summary[mode] = {}
+        for metric in ("recall", "precision", "coverage"):
+            values = [row[mode][metric] for row in rows if metric in row[mode]]
+            if values:
+                low, high = bootstrap(values)
+                summary[mode][metric] = round(sum(values) / len(values), 4)
+                summary[mode][f"{metric}_ci"] = [round(low, 4), round(high, 4)]
+    return {
+        "k": k,
+        "questions": len(questions),
+        "codes_hidden": hide_codes,
+        "interviews": len(corpus.interviews),
+        "modes": summary,
+        "per_question": rows,
+        "seconds": {
+            "index": round(indexed - started, 3),
+            "questions": round(time.perf_counter() - indexed, 3),
+        },
+    }

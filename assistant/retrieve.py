@@ -322,11 +322,14 @@ class Retriever:
         filters: Filters | None = None,
         mode: str = "hybrid",
         codes: Sequence[str] | None = None,
+        relative_floor: float = 0.0,
     ) -> Retrieval:
         """Search units, fuse, spread over interviews, and choose each unit's turns.
 
         ``codes`` replaces the codes matched to the question (the chat lets a researcher drop
-        one); by default they are matched here, in ``hybrid`` mode only."""
+        one); by default they are matched here, in ``hybrid`` mode only. Units scoring under
+        ``relative_floor`` times the best are left out (answers use ``RELATIVE_FLOOR``; a
+        search lists the ``k`` it was asked for)."""
         if mode not in MODES:
             raise AssistantError(f"unknown search mode {mode!r} (use {', '.join(MODES)})")
         if not query.strip():
@@ -367,7 +370,7 @@ class Retriever:
         wanted = {m.code for m in matched}
         if not (scope.roles or scope.speakers):
             fused = self._questions_to_exchanges(fused)
-        chosen = _spread(units, fused, k)
+        chosen = _spread(units, fused, k, relative_floor)
         hits = []
         for pos, score in chosen:
             unit = units[pos]
@@ -503,8 +506,8 @@ CODE_WEIGHT = 3.0
 INTERVIEW_DECAY = 0.8
 #: Units that share at least this share of their turns with chosen ones are passed over.
 OVERLAP = 0.5
-#: Units scoring less than this share of the best one are left out: a weak unit's closest
-#: sentence is still a weak quote. On the tune half of tests/data/eval_questions.json
+#: In an answer, units scoring less than this share of the best one are left out: a weak
+#: unit's closest sentence is still a weak quote. On the tune half of tests/data/eval_questions.json
 #: (precision / coverage): none 0.55 / 0.78, 0.2 0.57 / 0.74, 0.3 0.64 / 0.67,
 #: 0.35 0.64 / 0.65, 0.4 0.63 / 0.62, 0.55 0.66 / 0.48.
 RELATIVE_FLOOR = 0.3
@@ -525,10 +528,12 @@ def _add_codes(
     return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _spread(units: list[Unit], fused: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+def _spread(
+    units: list[Unit], fused: list[tuple[int, float]], k: int, relative_floor: float = 0.0
+) -> list[tuple[int, float]]:
     """The ``k`` best units, each interview's later units discounted and overlaps skipped."""
     top = fused[0][1] if fused else 0.0
-    remaining = [(pos, score) for pos, score in fused if score >= RELATIVE_FLOOR * top]
+    remaining = [(pos, score) for pos, score in fused if score >= relative_floor * top]
     chosen: list[tuple[int, float]] = []
     taken: set[str] = set()
     per_interview: dict[str, int] = {}

@@ -218,6 +218,7 @@ class Assistant:
         k: int | None = None,
         filters: Filters | None = None,
         codes: Sequence[str] | None = None,
+        relative_floor: float = 0.0,
     ) -> Retrieval:
         """Units, turns and matched codes for ``query`` (:meth:`Retriever.retrieve`)."""
         from assistant.retrieve import Retriever
@@ -229,6 +230,7 @@ class Assistant:
             filters=filters or Filters(),
             mode=self.settings.fusion,
             codes=codes,
+            relative_floor=relative_floor,
         )
 
     def ask(
@@ -251,7 +253,11 @@ class Assistant:
         if not question:
             raise AssistantError("the question is empty")
         started = time.perf_counter()
-        found = self.retrieve(question, k=k, filters=filters, codes=codes)
+        from assistant.retrieve import RELATIVE_FLOOR
+
+        found = self.retrieve(
+            question, k=k, filters=filters, codes=codes, relative_floor=RELATIVE_FLOOR
+        )
         evidence = found.evidence
         # Nothing in the corpus is close to the question: both answerers then refuse. Filters
         # are the user's explicit choice of turns and do not count against the question.

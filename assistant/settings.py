@@ -90,11 +90,17 @@ class Settings(BaseSettings):
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
 
-    top_k: int = Field(default=8, ge=1, le=100, description="Turns retrieved per question.")
+    top_k: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="Units (utterances or exchanges) retrieved per question, each with its turns.",
+    )
     fusion: Literal["hybrid", "rrf", "dense", "bm25"] = Field(
         default="hybrid",
         description=(
-            "Retrieval mode: 'hybrid' fuses dense and BM25 scores (measured best), 'rrf' fuses "
+            "Retrieval mode: 'hybrid' fuses dense and BM25 scores and the codes matched to the "
+            "question (measured best), 'rrf' fuses "
             "their ranks, 'dense' or 'bm25' use one side."
         ),
     )

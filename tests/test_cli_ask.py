@@ -50,6 +50,7 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         k: int | None = None,
         filters: Filters | None = None,
         codes: object = None,
+        relative_floor: float = 0.0,
     ) -> Retrieval:
         calls.append({"query": query, "k": k, "filters": filters})
         return Retrieval(hits=[], evidence=late_projects()[: k or self.settings.top_k])

@@ -140,7 +140,9 @@ def test_ask_save_appends_verified_quotes_once_and_never_an_invented_one(
     monkeypatch.setattr(
         Assistant,
         "retrieve",
-        lambda self, q, k=None, filters=None, codes=None: Retrieval([], [shown]),
+        lambda self, q, k=None, filters=None, codes=None, relative_floor=0.0: Retrieval(
+            [], [shown]
+        ),
     )
     monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
     monkeypatch.setattr(Assistant, "on_topic", lambda self, question, filters=None: True)

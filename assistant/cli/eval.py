@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assistant.answer_eval import choose, evaluate_answers, is_gold_set, load_gold
 from assistant.cli.common import assistant_from, print_json
 from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
@@ -20,6 +21,14 @@ the code's name in words is searched ("MLP-unstable-external-dependency" becomes
 external dependency, ML pipeline issues"); a question tag such as Q4.3 searches that question's
 text from --questions instead, within the interviews that carry question tags (in the others
 nobody marked where questions were answered). The turns carrying the code are the right answers.
+
+With --questions FILE holding natural questions and their gold codes (a JSON list of
+{"question", "codes"}, as in tests/data/eval_questions.json, or {"question", "relevant": [keys]}
+with judged turns), the corpus is indexed with its codes (unless --hide-codes) and every
+question is searched and answered in each mode: unit recall@k of the turns coded with a gold
+code, citation precision (share of cited quotes in a paragraph coded with a gold code) and
+interview coverage (gold interviews cited / min(gold interviews, 8)), with 95 % bootstrap
+intervals. --split tune|test picks a half of the set's fixed split.
 
 Reported for BM25 only, dense only and hybrid, overall (the mean over codes) and per code:
 recall@k (share of the code's turns in the top k; below 1 whenever a code has more than k
@@ -47,7 +56,19 @@ def register(subparsers: Any) -> None:
         "--questions",
         type=Path,
         metavar="FILE",
-        help='question texts by tag, JSON or TOML: {"Q4.3": "Have you ever ...?", ...}',
+        help='question texts by tag, JSON or TOML: {"Q4.3": "Have you ever ...?", ...}; or '
+        'natural questions with gold codes: [{"question": ..., "codes": [...]}, ...]',
+    )
+    parser.add_argument(
+        "--split",
+        choices=("all", "tune", "test"),
+        default="all",
+        help="with natural questions: all of them, or one half of the fixed split",
+    )
+    parser.add_argument(
+        "--hide-codes",
+        action="store_true",
+        help="with natural questions: index without codes (as plain transcripts would be)",
     )
     parser.add_argument(
         "--min-count",
@@ -78,6 +99,8 @@ def _stage_printer() -> Any:
 def run(args: argparse.Namespace) -> int:
     if args.k < 1 or args.min_count < 1:
         raise AssistantError("-k and --min-count must be at least 1")
+    if args.questions and is_gold_set(args.questions):
+        return _run_answers(args)
     questions = load_questions(args.questions) if args.questions else {}
     service = assistant_from(args)
     progress = _stage_printer()
@@ -99,6 +122,44 @@ def run(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
     else:
         print(render(report))
+    return 0
+
+
+def _run_answers(args: argparse.Namespace) -> int:
+    gold = choose(load_gold(args.questions), args.split)
+    service = assistant_from(args)
+    progress = _stage_printer()
+    corpus = service.load_corpus(args.paths or None, progress=progress)
+    for problem in corpus.errors:
+        print(f"assistant: skipped {problem}", file=sys.stderr)
+    if not corpus.interviews:
+        raise AssistantError("no interview could be read, nothing to evaluate")
+    report = evaluate_answers(
+        corpus,
+        service.settings,
+        service.embedder,
+        gold,
+        k=args.k,
+        hide_codes=args.hide_codes,
+        progress=progress,
+    )
+    if args.json:
+        print_json(report)
+        return 0
+    print(
+        f"{report['interviews']} interviews; {report['questions']} questions ({args.split}); "
+        f"k={args.k} units" + ("; codes hidden from the index" if args.hide_codes else "")
+    )
+    print(f"{'mode':<8}{'recall@k':>22}{'precision':>22}{'coverage':>22}")
+    for mode, row in report["modes"].items():
+        cells = []
+        for metric in ("recall", "precision", "coverage"):
+            if metric in row:
+                low, high = row[f"{metric}_ci"]
+                cells.append(f"{row[metric]:>6.3f} [{low:.2f}, {high:.2f}]")
+            else:
+                cells.append("-")
+        print(f"{mode:<8}" + "".join(f"{c:>22}" for c in cells))
     return 0
 
 
