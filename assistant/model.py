@@ -392,6 +392,8 @@ class Answer:
     refused: bool = False
     #: The researchers' codes the question was matched to (assistant.codematch.CodeMatch).
     codes: list[Any] = field(default_factory=list)
+    #: The interview guide's question it was aligned to (assistant.guide.GuideQuestion).
+    guide: Any = None
 
     @property
     def verified_citations(self) -> list[Citation]:
@@ -407,6 +409,7 @@ class Answer:
             "unverified": [u.to_dict() for u in self.unverified],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "codes": [c.to_dict() for c in self.codes],
+            "guide": {"tag": self.guide.tag, "text": self.guide.text} if self.guide else None,
         }
         if self.notice:
             out["notice"] = self.notice

@@ -21,6 +21,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from assistant.answer.extractive import Prevalence
 from assistant.codematch import VOTERS, CodeMatch, CodeMatcher
 from assistant.errors import AssistantError
+from assistant.guide import GuideQuestion
 from assistant.index.nodes import normalise_speaker
 from assistant.index.reader import IndexReader
 from assistant.index.scope import Scope
@@ -220,6 +221,8 @@ class Retrieval:
     codes: list[CodeMatch] = field(default_factory=list)
     #: How widespread each code is in the index, for the answer's overview.
     prevalence: Prevalence | None = None
+    #: The interview guide's question the search question was aligned to, if any.
+    guide: GuideQuestion | None = None
 
 
 class Retriever:
@@ -227,11 +230,16 @@ class Retriever:
     lets questions match codes."""
 
     def __init__(
-        self, reader: IndexReader, embedder: BaseEmbedding, codebook: Codebook | None = None
+        self,
+        reader: IndexReader,
+        embedder: BaseEmbedding,
+        codebook: Codebook | None = None,
+        guide: Sequence[GuideQuestion] = (),
     ) -> None:
         self.reader = reader
         self.embedder = embedder
         self.codebook = codebook
+        self.guide = list(guide)
 
     def resolve(self, filters: Filters) -> Scope:
         """Turn user filters into exact values; unknown values are errors naming the options."""
@@ -355,11 +363,17 @@ class Retriever:
                 ]
             if matched:
                 rankings["codes"] = self._coded(vector, depth, scope, matched)
+        asked: GuideQuestion | None = None
+        if mode == "hybrid" and vector is not None and self.guide:
+            asked, guided = self._guided(vector, scope)
+            if guided:
+                rankings["guide"] = guided
         if mode == "hybrid":
-            fused = score_fusion({n: r for n, r in rankings.items() if n != "codes"})
-            fused = _add_codes(fused, rankings.get("codes", []))
+            fused = score_fusion({n: r for n, r in rankings.items() if n in ("dense", "bm25")})
+            fused = _add_side(fused, rankings.get("codes", []), CODE_WEIGHT)
+            fused = _add_side(fused, rankings.get("guide", []), GUIDE_WEIGHT)
         elif mode == "rrf":
-            fused = rrf(rankings)
+            fused = rrf({n: r for n, r in rankings.items() if n in ("dense", "bm25")})
         else:
             fused = rankings[mode]
         ranks = {
@@ -380,7 +394,7 @@ class Retriever:
                 UnitHit(unit, score, f"{unit.kind} {_span(unit)}: {why}", tuple(sorted(carried)))
             )
         evidence = self._turns_of(hits, query, wanted, scope)
-        return Retrieval(hits, evidence, matched, self._prevalence())
+        return Retrieval(hits, evidence, matched, self._prevalence(), asked)
 
     def _prevalence(self) -> Prevalence | None:
         codes = getattr(self.codebook, "codes", None)
@@ -390,6 +404,40 @@ class Retriever:
             interviews=len(self.reader.interviews()),
             codes={c.label: (c.interviews, c.applications) for c in codes.values()},
         )
+
+    def _guided(
+        self, vector: list[float], scope: Scope
+    ) -> tuple[GuideQuestion | None, list[tuple[int, float]]]:
+        """The guide question closest to the search question, and the exchanges whose
+        interviewer asked it (the closest asking per interview), by how closely they asked."""
+        from assistant.embeddings import embed_texts
+
+        key = "guide:" + "\x1f".join(q.text for q in self.guide)
+        vectors = self.reader.cache.get(key)
+        if vectors is None:
+            vectors = self.reader.cache[key] = embed_texts(
+                self.embedder, [q.text for q in self.guide]
+            )
+        closeness = vectors @ np.asarray(vector, dtype=np.float32)
+        best = int(np.argmax(closeness))
+        if float(closeness[best]) < GUIDE_MATCH:
+            return None, []
+        asking = replace(scope, roles=frozenset({"interviewer"}), speakers=frozenset())
+        asking = replace(asking, codes=frozenset())
+        turns = self.reader.all_turns()
+        per_interview: dict[str, tuple[int, float]] = {}
+        for pos, cosine in self.reader.dense(vectors[best].tolist(), GUIDE_DEPTH, asking):
+            if cosine < GUIDE_ALIGN:
+                continue
+            exchange = self.reader.exchange_of(turns[pos].key)
+            if exchange is None:
+                continue
+            unit = self.reader.unit_position(exchange)
+            held = per_interview.get(exchange.interview_id)
+            if held is None or cosine > held[1]:
+                per_interview[exchange.interview_id] = (unit, cosine)
+        ranked = sorted(per_interview.values(), key=lambda item: (-item[1], item[0]))
+        return self.guide[best], ranked
 
     def _questions_to_exchanges(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """An interviewer's question found on its own stands for its exchange: the researcher
@@ -506,6 +554,14 @@ CODE_WEIGHT = 3.0
 INTERVIEW_DECAY = 0.8
 #: Units that share at least this share of their turns with chosen ones are passed over.
 OVERLAP = 0.5
+#: A search question is aligned to the interview guide's closest question from this cosine
+#: on; an interviewer's turn asked that guide question from ``GUIDE_ALIGN`` on.
+GUIDE_MATCH = 0.6
+GUIDE_ALIGN = 0.5
+#: Interviewer turns compared with the guide question.
+GUIDE_DEPTH = 300
+#: Weight of the exchanges that asked the guide question, beside dense and BM25.
+GUIDE_WEIGHT = 1.0
 #: In an answer, units scoring less than this share of the best one are left out: a weak
 #: unit's closest sentence is still a weak quote. On the tune half of tests/data/eval_questions.json
 #: (precision / coverage): none 0.55 / 0.78, 0.2 0.57 / 0.74, 0.3 0.64 / 0.67,
@@ -515,16 +571,16 @@ RELATIVE_FLOOR = 0.3
 TURNS_PER_UNIT = 8
 
 
-def _add_codes(
-    fused: list[tuple[int, float]], coded: list[tuple[int, float]]
+def _add_side(
+    fused: list[tuple[int, float]], side: list[tuple[int, float]], weight: float
 ) -> list[tuple[int, float]]:
-    """Hybrid scores plus ``CODE_WEIGHT`` times the code side's scores (scaled to its best)."""
-    if not coded:
+    """Hybrid scores plus ``weight`` times a side's scores (scaled to its best)."""
+    if not side:
         return fused
-    top = max(score for _pos, score in coded) or 1.0
+    top = max(score for _pos, score in side) or 1.0
     total = dict(fused)
-    for pos, score in coded:
-        total[pos] = total.get(pos, 0.0) + CODE_WEIGHT * score / top
+    for pos, score in side:
+        total[pos] = total.get(pos, 0.0) + weight * score / top
     return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

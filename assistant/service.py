@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from assistant.agreement import AgreementReport
     from assistant.codebook import Codebook
+    from assistant.guide import GuideQuestion
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
     from assistant.prevalence import By, Cooccurrence, Prevalence
@@ -42,6 +43,7 @@ class Assistant:
         self.settings = settings
         self._embedder = embedder
         self._reader: IndexReader | None = None
+        self._guide: tuple[Path, list[GuideQuestion]] | None = None
 
     # -- corpus ---------------------------------------------------------------------------
 
@@ -223,7 +225,7 @@ class Assistant:
         """Units, turns and matched codes for ``query`` (:meth:`Retriever.retrieve`)."""
         from assistant.retrieve import Retriever
 
-        retriever = Retriever(self.reader(), self.embedder, self.codebook())
+        retriever = Retriever(self.reader(), self.embedder, self.codebook(), self.guide())
         return retriever.retrieve(
             query,
             k=k or self.settings.top_k,
@@ -284,12 +286,24 @@ class Assistant:
         else:
             answer = extractive_answer(question, evidence, similar, matched, found.prevalence)
         answer.codes = found.codes if evidence else []
+        answer.guide = found.guide if evidence else None
         answer.timings = {
             "retrieve": retrieved - started,
             "answer": time.perf_counter() - retrieved,
             "total": time.perf_counter() - started,
         }
         return answer
+
+    def guide(self) -> list[GuideQuestion]:
+        """The interview guide's questions (``guide_file``), read once; none without one."""
+        path = self.settings.guide_file
+        if path is None:
+            return []
+        if self._guide is None or self._guide[0] != path:
+            from assistant.guide import load_guide
+
+            self._guide = (path, load_guide(Path(path)))
+        return self._guide[1]
 
     def _similarity(self, question: str) -> Callable[[list[str]], Sequence[float]]:
         """Cosine similarity of texts to ``question`` with the index's embedding model."""

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         default=Path("notes.md"),
         description="Markdown file that saved quotes are appended to.",
     )
+    guide_file: Path | None = Field(
+        default=None,
+        description=(
+            "The study's interview guide (PDF with [Q1] tags, JSON, or one question a line); "
+            "questions close to a guide question find every interview's answer to it."
+        ),
+    )
     chroma_url: str | None = Field(
         default=None,
         description="URL of a Chroma server (http://host:port); unset keeps the index on disk.",

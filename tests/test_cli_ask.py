@@ -115,9 +115,10 @@ def test_json_has_exactly_the_documented_shape(
         "unverified",
         "timings",
         "codes",
+        "guide",
     }
     assert (data["question"], data["mode"], data["model"]) == (QUESTION, "extractive", None)
-    assert data["codes"] == []  # retrieval (replaced here) matched no code
+    assert data["codes"] == [] and data["guide"] is None  # retrieval here matched neither
     assert data["unverified"] == []
     assert set(data["timings"]) == {"retrieve", "answer", "total"}
     first = data["citations"][0]

@@ -55,3 +55,40 @@ def test_eval_errors_are_one_line(
 
     assert main(["eval", str(shipped_file), "-k", "0"]) == 1
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_eval_with_natural_questions_and_gold_codes(
+    shipped_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "questions.json"
+    questions.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "a",
+                    "question": "what problems did the data have?",
+                    "codes": ["Data-low-quality"],
+                },
+                {
+                    "id": "b",
+                    "question": "why did projects run late?",
+                    "relevant": ["12:112", "12:113"],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    argv = ["eval", str(shipped_file), "--questions", str(questions), "-k", "5", "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["questions"] == 2 and report["k"] == 5 and report["codes_hidden"] is False
+    assert set(report["modes"]) == {"bm25", "dense", "hybrid"}
+    hybrid = report["modes"]["hybrid"]
+    assert 0 <= hybrid["recall"] <= 1 and len(hybrid["recall_ci"]) == 2
+    # Only the question with gold codes has answer-level figures.
+    a, b = report["per_question"]
+    assert set(a["hybrid"]) == {"recall", "precision", "coverage"}
+    assert set(b["hybrid"]) == {"recall"}
+    assert a["hybrid"]["coverage"] in (0.0, 1.0)  # one interview: cited or not
+    assert main([*argv[:-1], "--split", "test"]) == 0
+    assert "questions (test)" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from typing import Any
 from assistant.answer.verify import references
 from assistant.cli.common import (
     add_filter_arguments,
+    add_guide_argument,
     assistant_from,
     filters_from,
     print_json,
@@ -55,6 +56,7 @@ def register(subparsers: Any) -> None:
         "-k", type=int, default=None, metavar="N", help="turns retrieved (default top_k, 8)"
     )
     add_filter_arguments(parser)
+    add_guide_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     parser.add_argument(
         "--save", action="store_true", help="append the answer's verified quotes to the notes file"
@@ -118,6 +120,16 @@ def _save(assistant: Any, answer: Answer, *, to_stderr: bool) -> None:
     print(f"Saved: {result.summary()}", file=sys.stderr if to_stderr else sys.stdout)
 
 
+def _matched(answer: Answer) -> str:
+    """What the question was matched to: the coders' codes and the guide's question."""
+    lines = []
+    if answer.codes:
+        lines.append("Codes matched: " + "; ".join(str(c) for c in answer.codes))
+    if answer.guide is not None:
+        lines.append(f"Interview guide question matched: {answer.guide.tag} {answer.guide.text}")
+    return "\n".join(lines)
+
+
 def _print_answer(answer: Answer, stream: _Stream | None) -> None:
     streamed = stream.text if stream is not None else ""
     if streamed:
@@ -133,6 +145,9 @@ def _print_answer(answer: Answer, stream: _Stream | None) -> None:
             print(f"Notice: {answer.notice}\n")
         print(answer.text)
 
+    matched = _matched(answer)
+    if matched:
+        print(f"\n{matched}")
     if answer.citations:
         print("\nCitations")
         # Numeric order: an LLM may cite [4] before [1] (its numbers are the prompt's).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from assistant.model import Filters
@@ -36,6 +37,17 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_guide_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--guide",
+        type=Path,
+        metavar="FILE",
+        help="the interview guide (PDF with [Q1] tags, JSON, or one question a line): a "
+        "question close to a guide question finds every interview's answer to it "
+        "(default: ASSISTANT_GUIDE_FILE)",
+    )
+
+
 def filters_from(args: argparse.Namespace) -> Filters:
     return Filters(
         codes=tuple(args.code),
@@ -51,6 +63,9 @@ def assistant_from(args: argparse.Namespace) -> Assistant:
     corpus = getattr(args, "corpus", None)
     if corpus is not None:
         overrides["corpus_dir"] = corpus
+    guide = getattr(args, "guide", None)
+    if guide is not None:
+        overrides["guide_file"] = guide
     return make_assistant(**overrides)
 
 

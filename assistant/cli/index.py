@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.cli.common import (
     add_filter_arguments,
+    add_guide_argument,
     assistant_from,
     filters_from,
     print_json,
@@ -67,6 +68,7 @@ def register(subparsers: Any) -> None:
         help="hybrid (score fusion, the default), rrf (rank fusion), or one retriever alone",
     )
     add_filter_arguments(search)
+    add_guide_argument(search)
     search.add_argument("--json", action="store_true", help="print the results as JSON")
     search.set_defaults(func=run_search)
 

@@ -181,7 +181,7 @@ class IndexReader:
     ) -> list[tuple[int, float]]:
         # Chroma directly: llama-index's query drops hits of nodes that hold no text (units).
         result = self._collection.query(
-            query_embeddings=[list(query_embedding)],
+            query_embeddings=[[float(x) for x in query_embedding]],
             n_results=k,
             where=scope.to_where(kinds),
             include=["distances"],

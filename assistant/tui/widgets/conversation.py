@@ -26,6 +26,9 @@ def answer_markdown(answer: dict[str, Any]) -> str:
             f"{c['code']} ({c['passages']} passages in {c['interviews']} interviews)" for c in codes
         )
         parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
+    guide = answer.get("guide")
+    if guide:
+        parts.insert(0, f"_Interview guide question {guide['tag']}: {guide['text']}_")
     unverified = answer.get("unverified") or []
     if unverified:
         parts.append("**Not verified against the corpus** (left out of the evidence):")
