@@ -11,7 +11,8 @@ from assistant.answer_eval import choose, evaluate_answers, is_gold_set, load_go
 from assistant.cli.common import assistant_from, print_json
 from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
-from assistant.model import Progress
+from assistant.model import Corpus, Progress
+from assistant.service import Assistant
 
 HELP = "score BM25, dense and hybrid search against the codes of a coded corpus"
 DESCRIPTION = """\
@@ -102,13 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.questions and is_gold_set(args.questions):
         return _run_answers(args)
     questions = load_questions(args.questions) if args.questions else {}
-    service = assistant_from(args)
-    progress = _stage_printer()
-    corpus = service.load_corpus(args.paths or None, progress=progress)
-    for problem in corpus.errors:
-        print(f"assistant: skipped {problem}", file=sys.stderr)
-    if not corpus.interviews:
-        raise AssistantError("no interview could be read, nothing to evaluate")
+    service, corpus, progress = _load(args)
     report = evaluate(
         corpus,
         service.settings,
@@ -125,8 +120,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_answers(args: argparse.Namespace) -> int:
-    gold = choose(load_gold(args.questions), args.split)
+def _load(args: argparse.Namespace) -> tuple[Assistant, Corpus, Any]:
+    """The service, the corpus to evaluate (problems reported) and the progress printer."""
     service = assistant_from(args)
     progress = _stage_printer()
     corpus = service.load_corpus(args.paths or None, progress=progress)
@@ -134,6 +129,12 @@ def _run_answers(args: argparse.Namespace) -> int:
         print(f"assistant: skipped {problem}", file=sys.stderr)
     if not corpus.interviews:
         raise AssistantError("no interview could be read, nothing to evaluate")
+    return service, corpus, progress
+
+
+def _run_answers(args: argparse.Namespace) -> int:
+    gold = choose(load_gold(args.questions), args.split)
+    service, corpus, progress = _load(args)
     report = evaluate_answers(
         corpus,
         service.settings,
