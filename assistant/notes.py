@@ -24,6 +24,7 @@ from assistant.answer.verify import locate_in_paragraph, normalise
 from assistant.errors import NotesError
 from assistant.model import Answer, Evidence, Paragraph, Span, Turn, span_label
 from assistant.notes_markers import MARKER, SavedQuote, encode_value, parse_notes, question_id
+from assistant.safe_text import printable
 
 __all__ = [
     "ALREADY_SAVED",
@@ -153,17 +154,19 @@ def render_entry(quotes: Sequence[NoteQuote]) -> str:
     """
     first = quotes[0]
     mode = MODE_LABELS.get(first.mode, first.mode)
+    # Every field but the quote is one line, so a newline in a file name cannot split the
+    # citation; the marker's values are percent-encoded already.
     out = [
         "",
-        f"## {first.question}",
+        printable(f"## {first.question}", one_line=True),
         "",
-        f"*{first.date} · {mode} · model: {first.model or 'none'}*",
+        printable(f"*{first.date} · {mode} · model: {first.model or 'none'}*", one_line=True),
         "",
     ]
     for q in quotes:
         out.append(q.marker())
-        out.extend(f"> {line}" if line else ">" for line in q.quote.split("\n"))
-        out += ["", q.citation_line(), ""]
+        out.extend(f"> {line}" if line else ">" for line in printable(q.quote).split("\n"))
+        out += ["", printable(q.citation_line(), one_line=True), ""]
     return "\n".join(out[:-1]) + "\n"
 
 

@@ -14,6 +14,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.ids import interview_id
 from assistant.ingest.speakers import infer_role, normalise_speaker
 from assistant.model import Interview, Paragraph, SourceFormat, Turn
+from assistant.safe_text import printable
 
 #: Time marks such as ``[00:19:00]`` or ``(12:05)`` that transcription tools insert.
 TIMESTAMP = re.compile(r"[\[(](\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[\])]")
@@ -49,7 +50,8 @@ def build_interview(
     ident = interview_id(title, path)
     turns = []
     for ordinal, block in enumerate(kept, start=1):
-        speaker = normalise_speaker(block.speaker)
+        # Names and titles are labels, never quoted: one clean line each, wherever shown.
+        speaker = printable(normalise_speaker(block.speaker), one_line=True)
         stamps = [m.group(1) for p in block.paragraphs for m in TIMESTAMP.finditer(p.text)]
         turns.append(
             Turn(
@@ -63,7 +65,7 @@ def build_interview(
         )
     return Interview(
         id=ident,
-        title=title,
+        title=printable(title, one_line=True),
         source=str(path),
         format=fmt,
         sha256=sha256,
