@@ -102,12 +102,14 @@ class Assistant:
         self, query: str, *, k: int | None = None, filters: Filters | None = None
     ) -> list[Evidence]:
         from assistant.retrieve import Retriever
+        from assistant.settings import check_k
 
+        k = check_k(k, self.settings.top_k)
         reader = self.reader()
         retriever = Retriever(reader, self.embedder, self.codebook())
         return retriever.search(
             query,
-            k=k or self.settings.top_k,
+            k=k,
             filters=filters or Filters(),
             mode=self.settings.fusion,
         )
@@ -128,6 +130,9 @@ class Assistant:
         question = question.strip()
         if not question:
             raise AssistantError("the question is empty")
+        from assistant.settings import check_k
+
+        k = check_k(k, self.settings.top_k)
         started = time.perf_counter()
         evidence = self.search(question, k=k, filters=filters)
         # Nothing in the corpus is close to the question: both answerers then refuse. Filters

@@ -20,7 +20,24 @@ from pydantic_settings import (
 )
 
 from assistant import paths
-from assistant.errors import ConfigError
+from assistant.errors import AssistantError, ConfigError
+
+#: The most turns one question may retrieve, for the ``top_k`` setting and ``-k`` alike: more
+#: would send megabytes to an LLM in one request, or take minutes offline.
+MAX_TOP_K = 100
+
+
+def check_k(k: int | None, default: int) -> int:
+    """``k`` (turns to retrieve), or ``default`` when it is None; AssistantError when out of
+    bounds, so a huge ``-k`` is one line rather than minutes of work or an overflow."""
+    if k is None:
+        return default
+    if not 1 <= k <= MAX_TOP_K:
+        raise AssistantError(
+            f"-k must be between 1 and {MAX_TOP_K} (turns retrieved; ASSISTANT_TOP_K has the "
+            "same bound)"
+        )
+    return k
 
 
 class Settings(BaseSettings):
@@ -87,7 +104,9 @@ class Settings(BaseSettings):
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
 
-    top_k: int = Field(default=8, ge=1, le=100, description="Turns retrieved per question.")
+    top_k: int = Field(
+        default=8, ge=1, le=MAX_TOP_K, description="Turns retrieved per question (1-100)."
+    )
     fusion: Literal["hybrid", "rrf", "dense", "bm25"] = Field(
         default="hybrid",
         description=(

@@ -19,6 +19,7 @@ from assistant import cli
 from assistant.model import Evidence, Filters
 from assistant.service import Assistant
 
+K_BOUND = "-k must be between 1 and 100 (turns retrieved; ASSISTANT_TOP_K has the same bound)"
 NOT_READY = "The, the environment not being ready, uh, at the clients."
 COMPLEX = "it's a very complex environment to operate, to operationalize the, the model"
 CITATION_FIELDS = {
@@ -240,6 +241,10 @@ def test_api_key_is_never_printed_or_written(
 def test_bad_arguments_are_one_line_errors(
     searches: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, QUESTION, "-k", "0") == (1, "", "assistant: -k must be at least 1\n")
+    assert run(capsys, QUESTION, "-k", "0") == (1, "", f"assistant: {K_BOUND}\n")
+    # Unbounded, -k 100000 sent every turn of the corpus to the LLM in one request, and a
+    # number past 64 bits was an internal OverflowError.
+    for huge in ("101", "100000", "99999999999999999999"):
+        assert run(capsys, QUESTION, "-k", huge) == (1, "", f"assistant: {K_BOUND}\n")
     assert run(capsys, "   ") == (1, "", "assistant: the question is empty\n")
     assert searches == []

@@ -79,8 +79,6 @@ class _Stream:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.k is not None and args.k < 1:
-        raise AssistantError("-k must be at least 1")
     if not args.question.strip():
         raise AssistantError("the question is empty")
     assistant = assistant_from(args)

@@ -11,6 +11,7 @@ from assistant.cli.common import assistant_from, print_json
 from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
 from assistant.model import Progress
+from assistant.settings import check_k
 
 HELP = "score BM25, dense and hybrid search against the codes of a coded corpus"
 DESCRIPTION = """\
@@ -76,8 +77,9 @@ def _stage_printer() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.k < 1 or args.min_count < 1:
-        raise AssistantError("-k and --min-count must be at least 1")
+    check_k(args.k, args.k)
+    if args.min_count < 1:
+        raise AssistantError("--min-count must be at least 1")
     questions = load_questions(args.questions) if args.questions else {}
     service = assistant_from(args)
     progress = _stage_printer()

@@ -160,8 +160,6 @@ def run_search(args: argparse.Namespace) -> int:
     assistant = assistant_from(args)
     if args.mode:
         assistant.settings = assistant.settings.model_copy(update={"fusion": args.mode})
-    if args.k is not None and args.k < 1:
-        raise AssistantError("-k must be at least 1")
     results = assistant.search(args.query, k=args.k, filters=filters_from(args))
     if args.json:
         print_json({"results": [e.to_dict() for e in results]})
