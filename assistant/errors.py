@@ -40,7 +40,9 @@ class CorpusError(AssistantError):
         line: int | None = None,
         page: int | None = None,
     ) -> None:
-        self.source = str(source)
+        from assistant.safe_text import display_path
+
+        self.source = display_path(source)
         self.problem = problem
         self.line = line
         self.page = page

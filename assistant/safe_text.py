@@ -12,6 +12,7 @@ so a quote shown or saved without them still verifies against the transcript tha
 
 from __future__ import annotations
 
+import os
 import re
 
 #: Bidi embeddings, overrides, isolates and marks (Unicode's Bidi_Control property).
@@ -35,6 +36,23 @@ _SPACE_BUT_CRLF_RE = re.compile("\r(?!\n)|[" + _SPACE_LIKE.replace("\r", "") + "
 _ONE_LINE_RE = re.compile("[\n\t]")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A file name as text that can be shown, stored and written as UTF-8.
+
+    File names are bytes on Linux; Python keeps bytes that are not UTF-8 as lone surrogates,
+    which any UTF-8 encoder (the terminal, Chroma, a JSON file) refuses. They are shown as
+    ``\\xff`` escapes instead, so ``Interview 9 \\xff.txt`` is named, indexed and cited like
+    any other file. The real path is kept for opening the file.
+    """
+    text = os.fspath(path)
+    if not _SURROGATE_RE.search(text):
+        return text
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
 def strip_controls(text: str) -> str:
     """``text`` without the controls that are not white space (ESC, BEL, C1, bidi marks)."""
     return _DROP_RE.sub("", text)
@@ -56,6 +74,8 @@ def printable(text: str, *, one_line: bool = False, keep_crlf: bool = False) -> 
     else:
         text = _SPACE_BUT_CRLF_RE.sub(" ", text)
     text = _DROP_RE.sub("", text)
+    # Lone surrogates (undecodable file names) cannot be written as UTF-8 at all.
+    text = _SURROGATE_RE.sub("\ufffd", text)
     if one_line:
         text = _ONE_LINE_RE.sub(" ", text)
     return text

@@ -14,7 +14,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.ids import interview_id
 from assistant.ingest.speakers import infer_role, normalise_speaker
 from assistant.model import Interview, Paragraph, SourceFormat, Turn
-from assistant.safe_text import printable
+from assistant.safe_text import display_path, printable
 
 #: Time marks such as ``[00:19:00]`` or ``(12:05)`` that transcription tools insert.
 TIMESTAMP = re.compile(r"[\[(](\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[\])]")
@@ -66,7 +66,7 @@ def build_interview(
     return Interview(
         id=ident,
         title=printable(title, one_line=True),
-        source=str(path),
+        source=display_path(path),
         format=fmt,
         sha256=sha256,
         turns=tuple(turns),

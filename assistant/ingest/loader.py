@@ -18,6 +18,7 @@ from assistant.ingest.delve_text import read_delve_text
 from assistant.ingest.source import read_source
 from assistant.ingest.transcript import read_transcript
 from assistant.model import FORMAT_PRIORITY, Corpus, Interview, LoadProblem, Progress
+from assistant.safe_text import display_path
 
 #: Files in a corpus folder that document it rather than hold an interview.
 _DOCUMENTATION = re.compile(r"^(readme|licen[cs]e|notice|changelog|copying)\b", re.IGNORECASE)
@@ -97,7 +98,7 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
     known: set[str] = set()
     for done, path in enumerate(ordered, start=1):
         if progress is not None:
-            progress(Progress("load", done - 1, len(ordered), path.name))
+            progress(Progress("load", done - 1, len(ordered), display_path(path.name)))
         found: list[LoadProblem] = []
         try:
             interview = read_file(path, known, found)
@@ -110,8 +111,8 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
     if progress is not None:
         progress(Progress("load", len(ordered), len(ordered), "done"))
     # Restore the order files were given in, so "the second file" means what a user expects.
-    position = {path: i for i, path in enumerate(files)}
-    loaded.sort(key=lambda i: position[Path(i.source)])
+    position = {display_path(path): i for i, path in enumerate(files)}
+    loaded.sort(key=lambda i: position[i.source])
     kept = _choose(loaded, errors, notices)
     return Corpus(tuple(sorted(kept, key=_id_order)), tuple(errors), tuple(notices))
 
