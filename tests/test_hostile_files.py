@@ -62,3 +62,76 @@ def test_an_unreadable_file_with_such_a_name_is_named_in_one_line(
     assert code == 0
     assert f"{corpus}/Interview 8 \\xe9t\\xe9.txt: is a binary file" in err
     assert "added       12" in out
+
+
+class _Unenterable:
+    """A directory entry in a folder that can be listed but not entered (mode 666): its name
+    is known, anything about it is "permission denied"."""
+
+    def __init__(self, entry: os.DirEntry[str]) -> None:
+        self.name, self.path = entry.name, entry.path
+
+    def _denied(self, *args: object, **kwargs: object) -> bool:
+        raise PermissionError(13, "Permission denied", self.path)
+
+    is_dir = is_file = _denied
+
+    def is_symlink(self) -> bool:
+        return False
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, *, unreadable: Path, unenterable: Path) -> None:
+    # Root (as in CI) reads every folder whatever its mode, so the refusal is injected.
+    real = os.scandir
+
+    class Listing:
+        def __init__(self, path: str) -> None:
+            self.scan = real(path)
+            self.blocked = Path(path) == unenterable
+
+        def __enter__(self) -> Listing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.scan.close()
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            for entry in self.scan:
+                yield _Unenterable(entry) if self.blocked else entry
+
+    def scandir(path: str | os.PathLike[str] = ".") -> Listing:
+        if Path(path) == unreadable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return Listing(os.fspath(path))
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_folders_that_cannot_be_read_or_entered_and_symlink_loops_are_notices(
+    corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("locked", "listed-only", "fine"):
+        (corpus / name).mkdir()
+        (corpus / name / f"Interview {len(name)}.txt").write_bytes(PLAIN)
+    (corpus / "fine" / "loop").symlink_to(corpus)
+    (corpus / "again").symlink_to(corpus / "fine")
+    _deny(monkeypatch, unreadable=corpus / "locked", unenterable=corpus / "listed-only")
+    code, out, err = run(capsys, "corpus", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert sorted(i["id"] for i in report["interviews"]) == ["12", "4"]  # fine/Interview 4
+    assert sorted(n["message"] for n in report["notices"]) == [
+        f"{corpus}/again/: skipped: the same folder as {corpus}/fine/; its files are not read",
+        f"{corpus}/fine/loop/: skipped: a symbolic link loop back to a folder above it; its "
+        "files are not read",
+    ]
+    # Files that exist but cannot be read are problems, as an unreadable file is.
+    assert sorted(n["message"] for n in report["errors"]) == [
+        f"{corpus}/listed-only/: skipped: can be listed but not entered (permission denied): 1 "
+        "skipped; its files are not read",
+        f"{corpus}/locked/: skipped: cannot be read (permission denied); its files are not read",
+    ]
+    code, out, err = run(capsys, "index")
+    assert code == 0, err
+    assert "added       12" in out and "added        4" in out
+    assert "listed-only/: skipped: can be listed but not entered" in err

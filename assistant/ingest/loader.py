@@ -8,9 +8,11 @@ the second file, which is not loaded.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
+from typing import Literal
 
 from assistant.errors import CorpusError
 from assistant.ingest.delve_pdf import read_delve_pdf
@@ -60,30 +62,106 @@ def read_file(
 def collect_files(
     paths: Iterable[Path], problems: list[LoadProblem], notices: list[LoadProblem]
 ) -> list[Path]:
-    """Files named, and every file under folders named (recursively, hidden ones skipped)."""
+    """Files named, and every file under folders named (recursively, hidden ones skipped).
+
+    A folder that cannot be read or entered is a problem naming it, as an unreadable file is;
+    a symbolic link back to a folder already walked (a loop) and a broken link are notices. The
+    rest of the corpus still loads.
+    """
     files: list[Path] = []
     for given in paths:
         path = Path(given)
-        if path.is_file():
+        try:
+            is_file, is_dir = path.is_file(), path.is_dir()
+        except OSError as exc:
+            problems.append(LoadProblem(str(path), f"cannot be read ({_why(exc)})"))
+            continue
+        if is_file:
             files.append(path)
-        elif path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if p.is_file()):
-                relative = found.relative_to(path).parts
-                if any(part.startswith(".") for part in relative):
-                    continue
-                if _DOCUMENTATION.match(found.name):
-                    notices.append(
-                        LoadProblem(
-                            str(found),
-                            "skipped: documentation, not an interview (name the file to read it)",
-                            severity="notice",
-                        )
-                    )
-                    continue
-                files.append(found)
+        elif is_dir:
+            _walk(path, files, problems, notices, visited={})
         else:
             problems.append(LoadProblem(str(path), "no such file or folder"))
     return list(dict.fromkeys(files))
+
+
+def _walk(
+    folder: Path,
+    files: list[Path],
+    problems: list[LoadProblem],
+    notices: list[LoadProblem],
+    visited: dict[tuple[int, int], Path],
+    above: frozenset[tuple[int, int]] = frozenset(),
+) -> None:
+    # os.scandir rather than Path.rglob: rglob skips a folder it cannot read without a word and
+    # raises PermissionError from is_file() in a folder it can list but not enter.
+    try:
+        identity = _identity(folder)
+        with os.scandir(folder) as scan:
+            # Real folders before symbolic links to folders, so a link to a folder that is
+            # also in the corpus is the one reported as skipped.
+            entries = sorted(scan, key=lambda e: (e.is_symlink(), e.name))
+    except OSError as exc:
+        problems.append(_skipped_folder(folder, f"cannot be read ({_why(exc)})", "error"))
+        return
+    if identity in above:
+        notices.append(_skipped_folder(folder, "a symbolic link loop back to a folder above it"))
+        return
+    if identity in visited:
+        notices.append(_skipped_folder(folder, f"the same folder as {visited[identity]}/"))
+        return
+    visited[identity] = folder
+    blocked = 0
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        found = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+            is_file = not is_dir and entry.is_file()
+        except OSError:
+            blocked += 1
+            continue
+        if is_dir:
+            _walk(found, files, problems, notices, visited, above | {identity})
+        elif is_file:
+            if _DOCUMENTATION.match(found.name):
+                notices.append(
+                    LoadProblem(
+                        str(found),
+                        "skipped: documentation, not an interview (name the file to read it)",
+                        severity="notice",
+                    )
+                )
+                continue
+            files.append(found)
+        elif entry.is_symlink():
+            notices.append(
+                LoadProblem(str(found), "skipped: a broken symbolic link", severity="notice")
+            )
+    if blocked:
+        problems.append(
+            _skipped_folder(
+                folder,
+                f"can be listed but not entered (permission denied): {blocked} skipped",
+                "error",
+            )
+        )
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    info = folder.stat()
+    return info.st_dev, info.st_ino
+
+
+def _skipped_folder(
+    folder: Path, why: str, severity: Literal["error", "notice"] = "notice"
+) -> LoadProblem:
+    return LoadProblem(f"{folder}/", f"skipped: {why}; its files are not read", severity=severity)
+
+
+def _why(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None = None) -> Corpus:
