@@ -259,13 +259,28 @@ class NotesFile:
                 text = text.lstrip("\n")  # a new file starts with its first heading
             elif not existing.endswith(b"\n"):
                 text = "\n" + text  # never glue the heading to the researcher's last line
-            _write_all(fd, text.encode("utf-8"))
-            os.fsync(fd)
+            _write_all_or_nothing(fd, text.encode("utf-8"), os.fstat(fd).st_size)
         except OSError as exc:
             raise NotesError(f"{self.path}: cannot write the notes file ({exc.strerror})") from None
         finally:
             os.close(fd)  # closing releases the lock
         return result
+
+
+def _write_all_or_nothing(fd: int, data: bytes, size: int) -> None:
+    """Append ``data`` to the file of ``fd`` (``size`` bytes long, locked); if that fails part
+    way (a full disk, a quota), cut the file back to ``size`` bytes, so it is exactly as it was
+    rather than ending in half an entry, and re-raise."""
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        except OSError:
+            pass  # the original error is the one to report
+        raise
 
 
 def _write_all(fd: int, data: bytes) -> None:
