@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         default=2, ge=0, le=10, description="Retries on 429/5xx/connection errors, with backoff."
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_max_reply_chars: int = Field(
+        default=50_000,
+        ge=1_000,
+        description=(
+            "Longest LLM reply read, in characters; a longer one is abandoned (with the "
+            "extractive answer instead) rather than printed without end."
+        ),
+    )
 
     top_k: int = Field(
         default=8, ge=1, le=MAX_TOP_K, description="Turns retrieved per question (1-100)."
@@ -152,6 +160,8 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build the settings, turning validation and TOML errors into a readable ConfigError."""
     toml_path = paths.config_file()
+    if toml_path is not None and toml_path.is_dir():
+        raise ConfigError(f"{toml_path}: is a folder, not a configuration file")
     if toml_path is not None and not toml_path.is_file():
         raise ConfigError(f"{toml_path}: configuration file not found (ASSISTANT_CONFIG)")
     try:

@@ -248,3 +248,25 @@ def test_bad_arguments_are_one_line_errors(
         assert run(capsys, QUESTION, "-k", huge) == (1, "", f"assistant: {K_BOUND}\n")
     assert run(capsys, "   ") == (1, "", "assistant: the question is empty\n")
     assert searches == []
+
+
+def test_a_stream_cut_mid_way_is_marked_as_not_the_answer(
+    searches: list[dict[str, Any]],
+    llm_env: FakeLLM,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from assistant.cli.ask import CUT_OFF
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
+    reply = f'Reasons: "{NOT_READY}" [1] and "{COMPLEX}" [2].'
+    llm_env.script(Reply(content=reply, chunks=[reply[:9], reply[9:30], reply[30:]], cut_after=2))
+    code, out, _ = run(capsys, QUESTION)
+    assert code == 0
+    streamed, rest = out.split("\n", 1)
+    assert streamed == reply[:30]
+    assert rest.startswith(f"{CUT_OFF}\n\nNotice: LLM unavailable (the reply stream was cut off")
+    assert f'- "{NOT_READY}" [1]' in rest
