@@ -46,7 +46,11 @@ class Assistant:
         """Read transcripts from ``paths`` (files or folders), default the corpus folder."""
         from assistant.ingest import load_corpus
 
-        return load_corpus(list(paths) if paths else [self.settings.corpus_dir], progress=progress)
+        return load_corpus(
+            list(paths) if paths else [self.settings.corpus_dir],
+            progress=progress,
+            limits=self.settings.limits,
+        )
 
     def codebook(self, corpus: Corpus | None = None) -> Codebook:
         """The code tree of ``corpus``, or of what is indexed when no corpus is given."""

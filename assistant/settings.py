@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from assistant import paths
 from assistant.errors import AssistantError, ConfigError
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 
 #: The most turns one question may retrieve, for the ``top_k`` setting and ``-k`` alike: more
 #: would send megabytes to an LLM in one request, or take minutes offline.
@@ -112,6 +113,22 @@ class Settings(BaseSettings):
         ),
     )
 
+    max_file_mb: float = Field(
+        default=DEFAULT_LIMITS.max_file_mb,
+        gt=0,
+        description="Largest transcript or PDF read, in MB; a larger file is refused by name.",
+    )
+    max_pages: int = Field(
+        default=DEFAULT_LIMITS.max_pages, ge=1, description="Most pages read from one PDF."
+    )
+    max_chars: int = Field(
+        default=DEFAULT_LIMITS.max_chars,
+        ge=1,
+        description="Most characters read from one file (counted as a PDF is drawn).",
+    )
+    max_turns: int = Field(
+        default=DEFAULT_LIMITS.max_turns, ge=1, description="Most turns read from one interview."
+    )
     top_k: int = Field(
         default=8, ge=1, le=MAX_TOP_K, description="Turns retrieved per question (1-100)."
     )
@@ -144,6 +161,10 @@ class Settings(BaseSettings):
         if toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.max_file_mb, self.max_pages, self.max_chars, self.max_turns)
 
     @property
     def llm_enabled(self) -> bool:

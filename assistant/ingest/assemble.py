@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.ids import interview_id
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.speakers import infer_role, normalise_speaker
 from assistant.model import Interview, Paragraph, SourceFormat, Turn
 from assistant.safe_text import display_path, printable
@@ -42,11 +43,14 @@ def build_interview(
     fmt: SourceFormat,
     title: str,
     blocks: list[Block],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
-    """Number the non-empty blocks into turns; raise CorpusError when none has a speaker."""
+    """Number the non-empty blocks into turns; raise CorpusError when none has a speaker or
+    there are more than the limit (checked before any turn is built)."""
     kept = [b for b in blocks if b.paragraphs]
     if not kept:
         raise CorpusError(path, "no turns found: the file holds no speaker text")
+    limits.turns(path, len(kept))
     ident = interview_id(title, path)
     turns = []
     for ordinal, block in enumerate(kept, start=1):

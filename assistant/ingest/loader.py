@@ -17,6 +17,7 @@ from typing import Literal
 from assistant.errors import CorpusError
 from assistant.ingest.delve_pdf import read_delve_pdf
 from assistant.ingest.delve_text import read_delve_text
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.source import read_source
 from assistant.ingest.transcript import read_transcript
 from assistant.model import FORMAT_PRIORITY, Corpus, Interview, LoadProblem, Progress
@@ -35,6 +36,7 @@ def read_file(
     path: Path,
     known_codes: Collection[str] = (),
     notices: list[LoadProblem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
     """Read one transcript of any supported format, chosen by its content.
 
@@ -45,12 +47,12 @@ def read_file(
     """
     path = Path(path)
     try:
-        source = read_source(path)
+        source = read_source(path, limits)
         if source.kind == "pdf":
-            return read_delve_pdf(path, source.data, source.sha256)
+            return read_delve_pdf(path, source.data, source.sha256, limits)
         if source.kind == "delve-text":
-            return read_delve_text(path, source.text, source.sha256, known_codes, notices)
-        return read_transcript(path, source.text, source.sha256, notices)
+            return read_delve_text(path, source.text, source.sha256, known_codes, notices, limits)
+        return read_transcript(path, source.text, source.sha256, notices, limits)
     except CorpusError:
         raise
     except RecursionError:
@@ -164,8 +166,13 @@ def _why(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
-def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None = None) -> Corpus:
-    """Every interview under ``paths``, with every problem found; never raises for bad files."""
+def load_corpus(
+    paths: list[Path],
+    progress: Callable[[Progress], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Corpus:
+    """Every interview under ``paths``, with every problem found; never raises for bad files
+    (a file over one of ``limits`` is one of them)."""
     errors: list[LoadProblem] = []
     notices: list[LoadProblem] = []
     files = collect_files(paths, errors, notices)
@@ -179,7 +186,7 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
             progress(Progress("load", done - 1, len(ordered), display_path(path.name)))
         found: list[LoadProblem] = []
         try:
-            interview = read_file(path, known, found)
+            interview = read_file(path, known, found, limits)
         except CorpusError as exc:
             errors.append(LoadProblem(exc.source, exc.problem, line=exc.line, page=exc.page))
             continue

@@ -7,12 +7,14 @@ extension or a PDF named ``.txt.pdf`` are all recognised by what they contain.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from assistant.errors import CorpusError
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 
 Kind = Literal["pdf", "delve-text", "transcript"]
 
@@ -35,10 +37,15 @@ class Source:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def read_source(path: Path) -> Source:
-    """Read ``path`` and classify it; raises CorpusError for unreadable, empty or binary files."""
+def read_source(path: Path, limits: Limits = DEFAULT_LIMITS) -> Source:
+    """Read ``path`` and classify it; raises CorpusError for unreadable, empty or binary files
+    and for files over the size or character limits."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            limits.file_size(path, os.fstat(handle.fileno()).st_size)
+            # Never more than the limit, whatever the size said (a file still being written).
+            data = handle.read(limits.max_bytes + 1)
+        limits.file_size(path, len(data))
     except IsADirectoryError:
         raise CorpusError(path, "is a folder, not a file") from None
     except OSError as exc:
@@ -48,6 +55,7 @@ def read_source(path: Path) -> Source:
     if data.lstrip()[:5] == b"%PDF-":
         return Source(path, data, "pdf")
     text = decode_text(path, data)
+    limits.chars(path, len(text))
     kind: Kind = "delve-text" if looks_like_delve_text(text) else "transcript"
     return Source(path, data, kind, text)
 

@@ -15,6 +15,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.codes import is_filler
 from assistant.ingest.ids import clean_stem
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.source import split_lines
 from assistant.ingest.speakers import UNKNOWN_SPEAKER, infer_role, is_role_label
 from assistant.model import Interview, LoadProblem, Paragraph
@@ -40,7 +41,11 @@ _NOTE_WORDS = frozenset(
 
 
 def read_transcript(
-    path: Path, text: str, sha256: str, notices: list[LoadProblem] | None = None
+    path: Path,
+    text: str,
+    sha256: str,
+    notices: list[LoadProblem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
     lines = split_lines(text)
     speakers, passed_over = _speaker_labels(lines)
@@ -68,7 +73,7 @@ def read_transcript(
         if not blocks:
             blocks.append(Block(UNKNOWN_SPEAKER, where=number))
         blocks[-1].paragraphs.append(_paragraph(raw, number))
-    interview = build_interview(path, sha256, "transcript", clean_stem(path), blocks)
+    interview = build_interview(path, sha256, "transcript", clean_stem(path), blocks, limits)
     if notices is not None:
         notices.extend(
             LoadProblem(
