@@ -70,6 +70,10 @@ class IndexBusyError(IndexError_):
     """Another process is building the index right now."""
 
 
+class IndexWriteError(IndexError_):
+    """The index cannot be written: its disk is full, or it is read-only (not damaged)."""
+
+
 class IndexDamagedError(IndexError_):
     """The index cannot be opened or read (a damaged database, a file where its folder goes)."""
 

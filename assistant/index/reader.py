@@ -55,17 +55,11 @@ class IndexReader:
     def _load(self) -> list[Evidence]:
         with self._lock:
             if self._turns is None:
-                rows: list[tuple[str, Evidence]] = []
-                total = self._collection.count()
-                page = 5000
-                for offset in range(0, total, page):
-                    got = self._collection.get(
-                        limit=page, offset=offset, include=["documents", "metadatas"]
-                    )
-                    for node_id, text, meta in zip(
-                        got["ids"], got["documents"], got["metadatas"], strict=True
-                    ):
-                        rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
+                try:
+                    rows = self._read_rows()
+                except Exception as exc:  # Chroma reads the vector files even to list rows
+                    problem = store.write_problem(self.settings, exc, building=False)
+                    raise problem or store.vectors_damaged(self.settings, exc) from None
                 rows.sort(
                     key=lambda r: (interview_sort_key(r[1].turn.interview_id), r[1].turn.ordinal)
                 )
@@ -73,6 +67,20 @@ class IndexReader:
                 self._by_key = {e.key: i for i, (_, e) in enumerate(rows)}
                 self._by_node = {node_id: i for i, (node_id, _) in enumerate(rows)}
         return self._turns
+
+    def _read_rows(self) -> list[tuple[str, Evidence]]:
+        rows: list[tuple[str, Evidence]] = []
+        total = self._collection.count()
+        page = 5000
+        for offset in range(0, total, page):
+            got = self._collection.get(
+                limit=page, offset=offset, include=["documents", "metadatas"]
+            )
+            for node_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            ):
+                rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
+        return rows
 
     def all_turns(self) -> list[Evidence]:
         """Every indexed turn (score 0), by interview (numeric ids in order) then turn."""
@@ -125,11 +133,15 @@ class IndexReader:
 
         self._load()
         vector_store = ChromaVectorStore(chroma_collection=self._collection)
-        result = vector_store.query(
-            VectorStoreQuery(
-                query_embedding=query_embedding, similarity_top_k=k, filters=scope.to_filters()
+        try:
+            result = vector_store.query(
+                VectorStoreQuery(
+                    query_embedding=query_embedding, similarity_top_k=k, filters=scope.to_filters()
+                )
             )
-        )
+        except Exception as exc:  # Chroma's InternalError for truncated segment files
+            problem = store.write_problem(self.settings, exc, building=False)
+            raise problem or store.vectors_damaged(self.settings, exc) from None
         out: list[tuple[int, float]] = []
         for node_id, similarity in zip(result.ids or [], result.similarities or [], strict=True):
             i = self._by_node.get(node_id)
