@@ -194,3 +194,42 @@ async def test_the_chat_shows_no_control_character_from_the_llm_or_a_transcript(
         assert highlighted == [
             "The, the ]0;ownedenvironment not being ready, uh,31m at the clients."
         ]
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str]) -> str:
+    """What ``assistant ARGV`` writes to a (pseudo-)terminal, stdout and stderr together."""
+    import os
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "assistant", *argv], stdout=slave, stderr=slave, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert child.wait(timeout=300) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_on_a_terminal_rich_styles_stay_and_the_corpus_sequences_do_not(
+    hostile_corpus: Path, isolated_paths: Path
+) -> None:
+    import os
+
+    env = dict(os.environ, COLUMNS="160", TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    shown = _on_a_terminal(["corpus"], env) + _on_a_terminal(["index"], env)
+    assert "\x1b[1m" in shown  # rich's bold table header: styling still works
+    for sequence in (OSC52, TITLE, CLEAR, "\x1b]52", "\x1b]0;", CSI_C1, RLO):
+        assert sequence not in shown, repr(sequence)
+    assert "Interview 7 [2JBob" in shown

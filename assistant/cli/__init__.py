@@ -10,13 +10,11 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, TextIO
+from collections.abc import Sequence
 
 from assistant import __version__
+from assistant.cli.output import printable_output
 from assistant.errors import AssistantError
-from assistant.safe_text import printable
 
 #: Modules of this package that each add their subcommands with ``register(subparsers)``
 #: (``notes`` registers both ``notes`` and ``quotes``; ``corpus`` both ``corpus`` and ``codes``).
@@ -44,46 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _PrintableStream:
-    """A text stream that passes everything written through :func:`printable`.
-
-    Transcript text, file names and LLM replies reach stdout and stderr from many places; this
-    is the one edge they all cross, so no escape sequence of theirs reaches the terminal (or a
-    file the output is redirected to). CR LF pairs stay, for CSV.
-    """
-
-    def __init__(self, raw: TextIO) -> None:
-        self._raw = raw
-
-    def write(self, text: str) -> int:
-        self._raw.write(printable(text, keep_crlf=True))
-        return len(text)
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
-
-
-@contextmanager
-def _printable_output() -> Iterator[None]:
-    saved = sys.stdout, sys.stderr
-    sys.stdout = _PrintableStream(sys.stdout)
-    sys.stderr = _PrintableStream(sys.stderr)
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The chat draws its own screen (the TUI passes its text through printable itself).
     if args_list[:1] in ([], ["chat"]):
         return _main(args_list)
-    with _printable_output():
+    with printable_output():
         return _main(args_list)
 
 
