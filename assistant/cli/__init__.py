@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from assistant import __version__
 from assistant.cli.output import printable_output
 from assistant.errors import AssistantError
+from assistant.safe_text import printable
 
 #: Modules of this package that each add their subcommands with ``register(subparsers)``
 #: (``notes`` registers both ``notes`` and ``quotes``; ``corpus`` both ``corpus`` and ``codes``).
@@ -59,7 +60,8 @@ def _main(args_list: list[str]) -> int:
         args = parser.parse_args(args_list or ["chat"])
         return int(args.func(args) or 0)
     except AssistantError as exc:
-        print(f"assistant: {exc}", file=sys.stderr)
+        # printable here too: `chat` runs outside the output edge.
+        print(printable(f"assistant: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("assistant: interrupted", file=sys.stderr)
@@ -71,7 +73,7 @@ def _main(args_list: list[str]) -> int:
         if os.environ.get("ASSISTANT_DEBUG"):
             raise
         print(
-            f"assistant: internal error: {type(exc).__name__}: {exc} "
+            f"assistant: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(set ASSISTANT_DEBUG=1 to see the traceback, and please report it)",
             file=sys.stderr,
         )
