@@ -9,6 +9,7 @@ and 7.9pt code chips spaced well apart on a line under the paragraph they code.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 
 HEIGHT = 791.0
@@ -143,7 +144,7 @@ def delve_printout(
     return write_pdf(pages)
 
 
-def hostile_pdf(operations: int = 200_000, pages: int = 1) -> bytes:
+def hostile_pdf(operations: int = 200_000, pages: int = 1, *, compressed: bool = False) -> bytes:
     """A small PDF whose pages each carry ``operations`` one-glyph text operations (``(x)'``,
     5 bytes each: about 1 MB for 200,000), for a reader that would build an object per glyph
     and then group them all."""
@@ -154,6 +155,9 @@ def hostile_pdf(operations: int = 200_000, pages: int = 1) -> bytes:
         b"BT /F2 10.5 Tf 45 700 Td (Interviewee) Tj ET\n"
         b"BT /F1 10.5 Tf 45 680 Td 0.003 TL\n" + b"(x)'\n" * operations + b"ET"
     )
+    extra = b""
+    if compressed:  # a zip bomb: 20 million operations (100 MB) in about 150 KB
+        stream, extra = zlib.compress(stream, 9), b" /Filter /FlateDecode"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids ["
@@ -167,7 +171,9 @@ def hostile_pdf(operations: int = 200_000, pages: int = 1) -> bytes:
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 791] "
             b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % (6 + 2 * i)
         )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objects.append(
+            b"<< /Length %d%s >>\nstream\n" % (len(stream), extra) + stream + b"\nendstream"
+        )
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -96,10 +97,8 @@ def test_pdf_pages_and_drawn_characters_are_limited(
     ]
 
 
-def test_the_hostile_1mb_pdf_is_read_in_well_under_a_gigabyte(tmp_path: Path) -> None:
-    path = tmp_path / "hostile.pdf"
-    path.write_bytes(hostile_pdf())
-    assert 900_000 < path.stat().st_size < 1_100_000
+def _peak_of_corpus(path: Path, tmp_path: Path) -> tuple[dict[str, list[dict]], int]:
+    """`assistant corpus PATH --json` in a child process: its report and its peak RSS (KiB)."""
     # A wrapper whose only child is the command, so its children's peak RSS is the command's.
     wrapper = (
         "import resource, subprocess, sys\n"
@@ -115,8 +114,35 @@ def test_the_hostile_1mb_pdf_is_read_in_well_under_a_gigabyte(tmp_path: Path) ->
         timeout=600,
     )
     code, peak_kib = (int(v) for v in result.stdout.split())
-    assert code == 0, result.stderr
-    report = json.loads((tmp_path / "out.json").read_text())
-    assert report["errors"] == []
-    assert [len(i["turns"]) for i in report["interviews"]] == [1]
+    assert code == 1, result.stderr  # nothing loaded
+    report: dict[str, list[dict]] = json.loads((tmp_path / "out.json").read_text())
+    return report, peak_kib
+
+
+@pytest.mark.parametrize(
+    ("pdf", "problem"),
+    [
+        # The issue's PDF: 1 MB, 200,000 one-glyph text operations on one page.
+        (
+            lambda: hostile_pdf(),
+            "page 1: the page draws more than 100000 characters, far more than any printed "
+            "page: a damaged or hostile PDF",
+        ),
+        # A zip bomb: 20 million operations, 100 MB of drawing, in 150 KB.
+        (
+            lambda: hostile_pdf(20_000_000, compressed=True),
+            "page 1: the page's content is over 16 MB uncompressed, far more than any printed "
+            "page: a damaged or hostile PDF",
+        ),
+    ],
+)
+def test_a_hostile_pdf_is_refused_in_well_under_a_gigabyte(
+    tmp_path: Path, pdf: Callable[[], bytes], problem: str
+) -> None:
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(pdf())
+    assert path.stat().st_size < 1_100_000
+    report, peak_kib = _peak_of_corpus(path, tmp_path)
+    assert report["interviews"] == []
+    assert [e["message"] for e in report["errors"]] == [f"{path}, {problem}"]
     assert peak_kib < 1024 * 1024, f"peak {peak_kib / 1024:.0f} MiB"

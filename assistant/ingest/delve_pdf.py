@@ -8,18 +8,26 @@ dropped. Provenance is the page span of each paragraph.
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 from pdfminer.layout import LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, add_codes, build_interview
 from assistant.ingest.ids import clean_stem
-from assistant.ingest.limits import DEFAULT_LIMITS, Limits
+from assistant.ingest.limits import (
+    DEFAULT_LIMITS,
+    PAGE_CHARS,
+    PAGE_CONTENT_BYTES,
+    Limits,
+    page_too_big,
+)
 from assistant.ingest.pdf_lines import (
     Glyph,
     PdfLine,
@@ -70,10 +78,18 @@ def pdf_lines(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[
         budget = limits.max_chars
         for number, page in enumerate(listed, start=1):
             height = float(page.height)
+            page_budget = min(budget, PAGE_CHARS)
             try:
-                glyphs = page_glyphs(_layout(page, budget), height)
+                _check_content_size(path, number, page.page_obj)
+                glyphs = page_glyphs(_layout(page, page_budget), height)
             except _TooManyChars:
+                if page_budget < budget:
+                    raise page_too_big(
+                        path, number, f"the page draws more than {PAGE_CHARS} characters"
+                    ) from None
                 raise limits.over_chars(path, page=number) from None
+            except CorpusError:
+                raise
             except Exception as exc:
                 raise CorpusError(
                     path, f"page cannot be read ({_describe(exc)})", page=number
@@ -112,6 +128,34 @@ class _CountingAggregator(PDFPageAggregatorWithMarkedContent):
         if self.budget < 0:
             raise _TooManyChars
         return float(super().render_char(*args, **kwargs))
+
+
+def _check_content_size(path: Path, number: int, page_obj: Any) -> None:
+    """Refuse a page whose compressed drawing operations inflate past PAGE_CONTENT_BYTES,
+    measured by inflating in bounded steps before pdfminer inflates them whole."""
+    total = 0
+    for stream in page_obj.contents:
+        stream = resolve1(stream)
+        if not isinstance(stream, PDFStream):
+            continue
+        filters = [f for f, _ in stream.get_filters()]
+        if len(filters) != 1 or filters[0] not in LITERALS_FLATE_DECODE:
+            total += len(stream.rawdata or b"")
+            continue
+        inflater = zlib.decompressobj()
+        pending = stream.rawdata or b""
+        while pending and total <= PAGE_CONTENT_BYTES:
+            try:
+                total += len(inflater.decompress(pending, 1 << 20))
+            except zlib.error:
+                break  # damaged: pdfminer says so, page by page
+            pending = inflater.unconsumed_tail
+        if total > PAGE_CONTENT_BYTES:
+            raise page_too_big(
+                path,
+                number,
+                f"the page's content is over {PAGE_CONTENT_BYTES // 1_000_000} MB uncompressed",
+            )
 
 
 def _layout(page: Any, budget: int) -> LTPage:

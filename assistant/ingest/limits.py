@@ -14,6 +14,13 @@ from pathlib import Path
 
 from assistant.errors import CorpusError
 
+#: Characters one PDF page may draw, and bytes its content may take once uncompressed. A
+#: printed transcript page holds about 3,000 characters in 10-20 KB of drawing operations; far
+#: past these a page is damaged or hostile, and building it (a layout object per character,
+#: ~750 bytes each) or inflating it (a 150 KB compressed page held 100 MB) would exhaust memory.
+PAGE_CHARS = 100_000
+PAGE_CONTENT_BYTES = 16_000_000
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -62,6 +69,13 @@ class Limits:
                 f"has {turns} turns, over the limit of {self.max_turns} per interview (raise "
                 "ASSISTANT_MAX_TURNS to read it)",
             )
+
+
+def page_too_big(path: Path, page: int, what: str) -> CorpusError:
+    """The refusal of a PDF page that draws or holds far more than any printed page."""
+    return CorpusError(
+        path, f"{what}, far more than any printed page: a damaged or hostile PDF", page=page
+    )
 
 
 DEFAULT_LIMITS = Limits()
