@@ -16,7 +16,7 @@ from index_helpers import FakeCodebook, corpus, embedder, interview
 
 from assistant import service
 from assistant.cli import main
-from assistant.index import store
+from assistant.index import health, store
 from assistant.model import Corpus
 
 WORDS = "data model client deploy pipeline label privacy budget vendor cloud latency schema".split()
@@ -122,7 +122,7 @@ def test_the_space_of_an_interrupted_build_is_given_back(
     }
     before = _segment_folders(chroma)
     assert len(before) >= 2
-    monkeypatch.setattr(store, "VACUUM_MIN_FREE", 0)
+    monkeypatch.setattr(health, "VACUUM_MIN_FREE", 0)
 
     assert main(["index"]) == 0
     after = _segment_folders(chroma)

@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.index import nodes as nodes_mod
-from assistant.index import store
+from assistant.index import health, store
 from assistant.model import Corpus, Interview, Progress
 from assistant.settings import Settings
 
@@ -111,12 +111,12 @@ class Indexer:
         try:
             with store.BuildLock(self.settings):
                 report = self._build(corpus, progress or (lambda _p: None))
-                store.reclaim_space(self.settings)
+                health.reclaim_space(self.settings)
         except AssistantError:
             raise
         except Exception as exc:
             # A full disk or a read-only index is the researcher's to fix, in one line.
-            problem = store.write_problem(self.settings, exc, building=True)
+            problem = health.write_problem(self.settings, exc, building=True)
             if problem is None:
                 raise
             raise problem from None
@@ -142,7 +142,7 @@ class Indexer:
                 f"index format changed from {old.format_version} to {nodes_mod.FORMAT_VERSION}"
             )
         if old_col is not None and report.rebuilt is None:
-            problem = store.vectors_problem(old_col)
+            problem = health.vectors_problem(old_col)
             if problem is not None:
                 report.rebuilt = f"the search vectors of the index were damaged ({problem})"
         reuse = old is not None and report.rebuilt is None

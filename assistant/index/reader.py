@@ -14,7 +14,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import IndexMissingError, RebuildNeededError
-from assistant.index import nodes, store
+from assistant.index import health, nodes, store
 from assistant.index.scope import Scope
 from assistant.model import Evidence, parse_citation_key
 
@@ -58,8 +58,8 @@ class IndexReader:
                 try:
                     rows = self._read_rows()
                 except Exception as exc:  # Chroma reads the vector files even to list rows
-                    problem = store.write_problem(self.settings, exc, building=False)
-                    raise problem or store.vectors_damaged(self.settings, exc) from None
+                    problem = health.write_problem(self.settings, exc, building=False)
+                    raise problem or health.vectors_damaged(self.settings, exc) from None
                 rows.sort(
                     key=lambda r: (interview_sort_key(r[1].turn.interview_id), r[1].turn.ordinal)
                 )
@@ -140,8 +140,8 @@ class IndexReader:
                 )
             )
         except Exception as exc:  # Chroma's InternalError for truncated segment files
-            problem = store.write_problem(self.settings, exc, building=False)
-            raise problem or store.vectors_damaged(self.settings, exc) from None
+            problem = health.write_problem(self.settings, exc, building=False)
+            raise problem or health.vectors_damaged(self.settings, exc) from None
         out: list[tuple[int, float]] = []
         for node_id, similarity in zip(result.ids or [], result.similarities or [], strict=True):
             i = self._by_node.get(node_id)
