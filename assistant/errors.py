@@ -40,7 +40,9 @@ class CorpusError(AssistantError):
         line: int | None = None,
         page: int | None = None,
     ) -> None:
-        self.source = str(source)
+        from assistant.safe_text import display_path
+
+        self.source = display_path(source)
         self.problem = problem
         self.line = line
         self.page = page
@@ -66,6 +68,10 @@ class RebuildNeededError(IndexError_):
 
 class IndexBusyError(IndexError_):
     """Another process is building the index right now."""
+
+
+class IndexWriteError(IndexError_):
+    """The index cannot be written: its disk is full, or it is read-only (not damaged)."""
 
 
 class IndexDamagedError(IndexError_):

@@ -212,6 +212,11 @@ class LoadProblem:
     page: int | None = None
     severity: Literal["error", "notice"] = "error"
 
+    def __post_init__(self) -> None:
+        from assistant.safe_text import display_path
+
+        object.__setattr__(self, "source", display_path(self.source))
+
     def __str__(self) -> str:
         where = self.source
         if self.line is not None:

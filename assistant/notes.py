@@ -24,6 +24,7 @@ from assistant.answer.verify import locate_in_paragraph, normalise
 from assistant.errors import NotesError
 from assistant.model import Answer, Evidence, Paragraph, Span, Turn, span_label
 from assistant.notes_markers import MARKER, SavedQuote, encode_value, parse_notes, question_id
+from assistant.safe_text import printable
 
 __all__ = [
     "ALREADY_SAVED",
@@ -158,17 +159,19 @@ def render_entry(quotes: Sequence[NoteQuote]) -> str:
     """
     first = quotes[0]
     mode = MODE_LABELS.get(first.mode, first.mode)
+    # Every field but the quote is one line, so a newline in a file name cannot split the
+    # citation; the marker's values are percent-encoded already.
     out = [
         "",
-        f"## {first.question}",
+        printable(f"## {first.question}", one_line=True),
         "",
-        f"*{first.date} · {mode} · model: {first.model or 'none'}*",
+        printable(f"*{first.date} · {mode} · model: {first.model or 'none'}*", one_line=True),
         "",
     ]
     for q in quotes:
         out.append(q.marker())
-        out.extend(f"> {line}" if line else ">" for line in q.quote.split("\n"))
-        out += ["", q.citation_line(), ""]
+        out.extend(f"> {line}" if line else ">" for line in printable(q.quote).split("\n"))
+        out += ["", printable(q.citation_line(), one_line=True), ""]
     return "\n".join(out[:-1]) + "\n"
 
 
@@ -261,13 +264,28 @@ class NotesFile:
                 text = text.lstrip("\n")  # a new file starts with its first heading
             elif not existing.endswith(b"\n"):
                 text = "\n" + text  # never glue the heading to the researcher's last line
-            _write_all(fd, text.encode("utf-8"))
-            os.fsync(fd)
+            _write_all_or_nothing(fd, text.encode("utf-8"), os.fstat(fd).st_size)
         except OSError as exc:
             raise NotesError(f"{self.path}: cannot write the notes file ({exc.strerror})") from None
         finally:
             os.close(fd)  # closing releases the lock
         return result
+
+
+def _write_all_or_nothing(fd: int, data: bytes, size: int) -> None:
+    """Append ``data`` to the file of ``fd`` (``size`` bytes long, locked); if that fails part
+    way (a full disk, a quota), cut the file back to ``size`` bytes, so it is exactly as it was
+    rather than ending in half an entry, and re-raise."""
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        except OSError:
+            pass  # the original error is the one to report
+        raise
 
 
 def _write_all(fd: int, data: bytes) -> None:

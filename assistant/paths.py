@@ -36,13 +36,14 @@ def config_file() -> Path | None:
     explicit = os.environ.get("ASSISTANT_CONFIG")
     if explicit:
         return Path(explicit).expanduser()
+    # exists(), not is_file(): a folder by that name is reported, not silently passed over.
     local = Path.cwd() / "assistant.toml"
-    if local.is_file():
+    if local.exists():
         return local
     xdg = os.environ.get("XDG_CONFIG_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
     user = base / APP_NAME / "config.toml"
-    return user if user.is_file() else None
+    return user if user.exists() else None
 
 
 #: The prompt templates are installed as this package (pyproject.toml maps it to the

@@ -53,7 +53,11 @@ class Assistant:
         """Read transcripts from ``paths`` (files or folders), default the corpus folder."""
         from assistant.ingest import load_corpus
 
-        return load_corpus(list(paths) if paths else [self.settings.corpus_dir], progress=progress)
+        return load_corpus(
+            list(paths) if paths else [self.settings.corpus_dir],
+            progress=progress,
+            limits=self.settings.limits,
+        )
 
     def codebook(self, corpus: Corpus | None = None) -> Codebook:
         """The code tree of ``corpus``, or of what is indexed when no corpus is given."""
@@ -224,11 +228,13 @@ class Assistant:
     ) -> Retrieval:
         """Units, turns and matched codes for ``query`` (:meth:`Retriever.retrieve`)."""
         from assistant.retrieve import Retriever
+        from assistant.settings import check_k
 
+        k = check_k(k, self.settings.top_k)
         retriever = Retriever(self.reader(), self.embedder, self.codebook(), self.guide())
         return retriever.retrieve(
             query,
-            k=k or self.settings.top_k,
+            k=k,
             filters=filters or Filters(),
             mode=self.settings.fusion,
             codes=codes,
@@ -254,6 +260,9 @@ class Assistant:
         question = question.strip()
         if not question:
             raise AssistantError("the question is empty")
+        from assistant.settings import check_k
+
+        k = check_k(k, self.settings.top_k)
         started = time.perf_counter()
         from assistant.retrieve import RELATIVE_FLOOR
 

@@ -20,7 +20,25 @@ from pydantic_settings import (
 )
 
 from assistant import paths
-from assistant.errors import ConfigError
+from assistant.errors import AssistantError, ConfigError
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
+
+#: The most turns one question may retrieve, for the ``top_k`` setting and ``-k`` alike: more
+#: would send megabytes to an LLM in one request, or take minutes offline.
+MAX_TOP_K = 100
+
+
+def check_k(k: int | None, default: int) -> int:
+    """``k`` (turns to retrieve), or ``default`` when it is None; AssistantError when out of
+    bounds, so a huge ``-k`` is one line rather than minutes of work or an overflow."""
+    if k is None:
+        return default
+    if not 1 <= k <= MAX_TOP_K:
+        raise AssistantError(
+            f"-k must be between 1 and {MAX_TOP_K} (turns retrieved; ASSISTANT_TOP_K has the "
+            "same bound)"
+        )
+    return k
 
 
 class Settings(BaseSettings):
@@ -96,11 +114,35 @@ class Settings(BaseSettings):
         default=2, ge=0, le=10, description="Retries on 429/5xx/connection errors, with backoff."
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_max_reply_chars: int = Field(
+        default=50_000,
+        ge=1_000,
+        description=(
+            "Longest LLM reply read, in characters; a longer one is abandoned (with the "
+            "extractive answer instead) rather than printed without end."
+        ),
+    )
 
+    max_file_mb: float = Field(
+        default=DEFAULT_LIMITS.max_file_mb,
+        gt=0,
+        description="Largest transcript or PDF read, in MB; a larger file is refused by name.",
+    )
+    max_pages: int = Field(
+        default=DEFAULT_LIMITS.max_pages, ge=1, description="Most pages read from one PDF."
+    )
+    max_chars: int = Field(
+        default=DEFAULT_LIMITS.max_chars,
+        ge=1,
+        description="Most characters read from one file (counted as a PDF is drawn).",
+    )
+    max_turns: int = Field(
+        default=DEFAULT_LIMITS.max_turns, ge=1, description="Most turns read from one interview."
+    )
     top_k: int = Field(
         default=8,
         ge=1,
-        le=100,
+        le=MAX_TOP_K,
         description="Units (utterances or exchanges) retrieved per question, each with its turns.",
     )
     fusion: Literal["hybrid", "rrf", "dense", "bm25"] = Field(
@@ -135,6 +177,10 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     @property
+    def limits(self) -> Limits:
+        return Limits(self.max_file_mb, self.max_pages, self.max_chars, self.max_turns)
+
+    @property
     def llm_enabled(self) -> bool:
         """An LLM is used only when a model is named explicitly.
 
@@ -149,6 +195,8 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build the settings, turning validation and TOML errors into a readable ConfigError."""
     toml_path = paths.config_file()
+    if toml_path is not None and toml_path.is_dir():
+        raise ConfigError(f"{toml_path}: is a folder, not a configuration file")
     if toml_path is not None and not toml_path.is_file():
         raise ConfigError(f"{toml_path}: configuration file not found (ASSISTANT_CONFIG)")
     try:

@@ -48,6 +48,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     error: str = "scripted error"
     error_code: str | None = None
+    #: Sent as the whole 200 body instead of a completion (e.g. an HTML page from a proxy).
+    raw: bytes | None = None
 
 
 @dataclass
@@ -132,7 +134,9 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 return
             self.close_connection = True
             try:
-                if reply.status != 200:
+                if reply.raw is not None:
+                    self._raw(reply.raw)
+                elif reply.status != 200:
                     self._error(reply)
                 elif body.get("stream"):
                     self._stream(reply, str(body.get("model", MODEL)))
@@ -170,6 +174,14 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Connection", "close")
             for name, value in headers.items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _raw(self, data: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(data)
 

@@ -9,6 +9,7 @@ and 7.9pt code chips spaced well apart on a line under the paragraph they code.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 
 HEIGHT = 791.0
@@ -141,3 +142,49 @@ def delve_printout(
                 row(19.0).chips(top, labels)
             step = 46.0
     return write_pdf(pages)
+
+
+def hostile_pdf(operations: int = 200_000, pages: int = 1, *, compressed: bool = False) -> bytes:
+    """A small PDF whose pages each carry ``operations`` one-glyph text operations (``(x)'``,
+    5 bytes each: about 1 MB for 200,000), for a reader that would build an object per glyph
+    and then group them all."""
+    # A Delve footer and a speaker, so the reader goes past the first page's check, then the
+    # operations: each shows a glyph on a line of its own (the ' operator with a tiny leading).
+    stream = (
+        b"BT /F1 8 Tf 26 15 Td (https://app.delvetool.com/transcripts/1/print) Tj ET\n"
+        b"BT /F2 10.5 Tf 45 700 Td (Interviewee) Tj ET\n"
+        b"BT /F1 10.5 Tf 45 680 Td 0.003 TL\n" + b"(x)'\n" * operations + b"ET"
+    )
+    extra = b""
+    if compressed:  # a zip bomb: 20 million operations (100 MB) in about 150 KB
+        stream, extra = zlib.compress(stream, 9), b" /Filter /FlateDecode"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % (5 + 2 * i) for i in range(pages))
+        + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
+    ]
+    for i in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 791] "
+            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % (6 + 2 * i)
+        )
+        objects.append(
+            b"<< /Length %d%s >>\nstream\n" % (len(stream), extra) + stream + b"\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(offsets) + 1,
+        xref,
+    )
+    return bytes(out)

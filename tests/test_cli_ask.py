@@ -20,6 +20,7 @@ from assistant.model import Filters
 from assistant.retrieve import Retrieval
 from assistant.service import Assistant
 
+K_BOUND = "-k must be between 1 and 100 (turns retrieved; ASSISTANT_TOP_K has the same bound)"
 NOT_READY = "The, the environment not being ready, uh, at the clients."
 COMPLEX = "it's a very complex environment to operate, to operationalize the, the model"
 CITATION_FIELDS = {
@@ -252,6 +253,32 @@ def test_api_key_is_never_printed_or_written(
 def test_bad_arguments_are_one_line_errors(
     searches: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, QUESTION, "-k", "0") == (1, "", "assistant: -k must be at least 1\n")
+    assert run(capsys, QUESTION, "-k", "0") == (1, "", f"assistant: {K_BOUND}\n")
+    # Unbounded, -k 100000 sent every turn of the corpus to the LLM in one request, and a
+    # number past 64 bits was an internal OverflowError.
+    for huge in ("101", "100000", "99999999999999999999"):
+        assert run(capsys, QUESTION, "-k", huge) == (1, "", f"assistant: {K_BOUND}\n")
     assert run(capsys, "   ") == (1, "", "assistant: the question is empty\n")
     assert searches == []
+
+
+def test_a_stream_cut_mid_way_is_marked_as_not_the_answer(
+    searches: list[dict[str, Any]],
+    llm_env: FakeLLM,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from assistant.cli.ask import CUT_OFF
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
+    reply = f'Reasons: "{NOT_READY}" [1] and "{COMPLEX}" [2].'
+    llm_env.script(Reply(content=reply, chunks=[reply[:9], reply[9:30], reply[30:]], cut_after=2))
+    code, out, _ = run(capsys, QUESTION)
+    assert code == 0
+    streamed, rest = out.split("\n", 1)
+    assert streamed == reply[:30]
+    assert rest.startswith(f"{CUT_OFF}\n\nNotice: LLM unavailable (the reply stream was cut off")
+    assert f'- "{NOT_READY}" [1]' in rest

@@ -54,7 +54,9 @@ def test_eval_errors_are_one_line(
     assert "questions.json: not a valid questions file" in capsys.readouterr().err
 
     assert main(["eval", str(shipped_file), "-k", "0"]) == 1
-    assert "at least 1" in capsys.readouterr().err
+    assert "-k must be between 1 and 100" in capsys.readouterr().err
+    assert main(["eval", str(shipped_file), "-k", "99999999999999999999"]) == 1
+    assert "-k must be between 1 and 100" in capsys.readouterr().err
 
 
 def test_eval_with_natural_questions_and_gold_codes(

@@ -127,3 +127,13 @@ def test_search_human_output_and_filters(capsys) -> None:
 def test_search_before_index(capsys) -> None:
     assert main(["search", "anything"]) == 1
     assert "no index at" in capsys.readouterr().err
+
+
+def test_search_k_is_bounded_like_the_setting(capsys) -> None:
+    # Checked before the index is opened: no work is done for a -k that will be refused.
+    for k in ("0", "101", "99999999999999999999"):
+        assert main(["search", "anything", "-k", k]) == 1
+        assert capsys.readouterr().err == (
+            "assistant: -k must be between 1 and 100 (turns retrieved; ASSISTANT_TOP_K has the "
+            "same bound)\n"
+        )

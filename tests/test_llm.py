@@ -224,3 +224,33 @@ def test_evidence_is_numbered_with_its_provenance(fake_llm: FakeLLM) -> None:
         'speaker="Interviewee" role="participant" codes="Misc; Stakeholders-lack-of-knowledge">'
     ) in content
     assert f"Question: {QUESTION}" in content
+
+
+def test_a_reply_that_is_not_json_is_unreadable_not_a_connection_failure(
+    fake_llm: FakeLLM,
+) -> None:
+    fake_llm.script(Reply(raw=b"<html><body>Proxy login required</body></html>"))
+    with pytest.raises(LLMError) as caught:
+        LLMAnswerer(settings_for(fake_llm)).answer(QUESTION, five())
+    assert str(caught.value) == (
+        f"unreadable reply from {fake_llm.url}: not the JSON of an OpenAI-compatible endpoint"
+    )
+    assert len(fake_llm.requests) == 1  # not retried as if the connection had failed
+
+
+def test_a_reply_past_the_size_cap_is_abandoned(fake_llm: FakeLLM) -> None:
+    huge = f'"{NOT_READY}" [1] ' * 400  # about 25,000 characters
+    fake_llm.script(
+        Reply(content=huge),
+        Reply(content=huge, chunks=[huge[i : i + 500] for i in range(0, len(huge), 500)]),
+    )
+    settings = settings_for(fake_llm, llm_max_reply_chars=10_000)
+    with pytest.raises(LLMError) as caught:
+        LLMAnswerer(settings).answer(QUESTION, five())
+    assert str(caught.value) == (
+        "the reply passed 10000 characters (ASSISTANT_LLM_MAX_REPLY_CHARS) and was abandoned"
+    )
+    shown: list[str] = []
+    with pytest.raises(LLMError, match="passed 10000 characters"):
+        LLMAnswerer(settings).answer(QUESTION, five(), on_token=shown.append)
+    assert 9_500 <= len("".join(shown)) <= 10_000

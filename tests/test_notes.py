@@ -250,6 +250,37 @@ def test_unwritable_notes_file_is_a_notes_error(isolated_paths: Path) -> None:
         NotesFile(target).append([note("Q?")])
 
 
+def test_a_full_disk_part_way_through_leaves_the_file_byte_identical(
+    isolated_paths: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    path = isolated_paths / "notes.md"
+    NotesFile(path).append([note("First question?")])
+    path.write_bytes(path.read_bytes() + HAND_WRITTEN.encode())
+    before = path.read_bytes()
+    real_write = os.write
+    calls: list[int] = []
+
+    def disk_fills_up(fd: int, data: bytes) -> int:
+        # The first write lands 40 bytes (the start of the marker), the next finds no space.
+        if os.readlink(f"/proc/self/fd/{fd}") != str(path):
+            return real_write(fd, data)
+        calls.append(len(data))
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, bytes(data[:40]))
+
+    monkeypatch.setattr(os, "write", disk_fills_up)
+    with pytest.raises(NotesError, match="cannot write the notes file \\(No space left on device"):
+        NotesFile(path).append([note("Second question?", turn_index=2)])
+    monkeypatch.undo()
+    assert len(calls) == 2  # the fault really hit half-way
+    assert path.read_bytes() == before
+    assert [q.question for q in NotesFile(path).read()] == ["First question?"]
+
+
 def _append_many(path: str, worker: int, count: int, same: bool, start: object) -> None:
     start.wait()  # type: ignore[attr-defined]
     notes = NotesFile(Path(path))

@@ -61,3 +61,22 @@ def test_llm_is_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "sk-test-not-real" not in repr(settings)
     monkeypatch.setenv("ASSISTANT_LLM_MODEL", "gpt-4o-mini")
     assert load_settings().llm_enabled
+
+
+def test_a_folder_named_assistant_toml_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    (work / "assistant.toml").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == f"{work}/assistant.toml: is a folder, not a configuration file"
+
+
+def test_k_and_top_k_share_one_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.settings import MAX_TOP_K
+
+    monkeypatch.setenv("ASSISTANT_TOP_K", str(MAX_TOP_K + 1))
+    with pytest.raises(ConfigError, match="top_k"):
+        load_settings()

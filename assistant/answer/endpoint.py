@@ -76,6 +76,11 @@ class Endpoint:
         )
         worker.start()
         parts: list[str] = []
+        size = 0
+        cap = self.settings.llm_max_reply_chars
+        too_long = LLMError(
+            f"the reply passed {cap} characters (ASSISTANT_LLM_MAX_REPLY_CHARS) and was abandoned"
+        )
         try:
             while True:
                 remaining = deadline - time.monotonic()
@@ -89,11 +94,17 @@ class Endpoint:
                 except queue.Empty:
                     continue
                 if kind == "token":
+                    size += len(value)
+                    if size > cap:
+                        raise too_long
                     parts.append(value)
                     if on_token is not None:
                         on_token(value)
                 elif kind == "done":
-                    return Reply("".join(parts) if on_token is not None else value[0], value[1])
+                    text = "".join(parts) if on_token is not None else value[0]
+                    if len(text) > cap:
+                        raise too_long
+                    return Reply(text, value[1])
                 else:
                     raise LLMError(self.scrub(value))
         finally:
@@ -197,6 +208,13 @@ class Endpoint:
             raise self._status_error(exc) from None
         except (LLMError, _Retryable):
             raise
+        except ValueError:  # a body that is not JSON (a proxy's HTML page), or not a completion
+            if sent[0]:
+                raise LLMError("the reply stream was cut off mid-way (unreadable data)") from None
+            raise LLMError(
+                f"unreadable reply from {self._where}: not the JSON of an OpenAI-compatible "
+                "endpoint"
+            ) from None
         except openai.APIError as exc:  # an error event inside the stream, a malformed body
             if sent[0]:
                 raise LLMError(f"the reply stream was cut off mid-way ({exc.message})") from None

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.model import Citation, Evidence, Turn, Unverified
+from assistant.safe_text import DROPPED, strip_controls
 
 UNVERIFIED_MARK = "[unverified]"
 
@@ -68,8 +69,9 @@ _BEFORE_RE = re.compile(r"((?:\[" + _NUMBERS + r"\]\s*)+)[:,\u2013\u2014-]?\s*$"
 
 
 def normalise(text: str) -> str:
-    """White space collapsed; typographic quotes, apostrophes and dashes made plain."""
-    return " ".join(text.translate(_CHAR_MAP).split())
+    """White space collapsed; typographic quotes, apostrophes and dashes made plain; control
+    characters that are not white space (ESC, C1, bidi marks) left out, as every output does."""
+    return " ".join(strip_controls(text).translate(_CHAR_MAP).split())
 
 
 def _normalise_with_map(text: str) -> tuple[str, list[int]]:
@@ -78,6 +80,8 @@ def _normalise_with_map(text: str) -> tuple[str, list[int]]:
     where: list[int] = []
     pending_space = False
     for i, ch in enumerate(text.translate(_CHAR_MAP)):
+        if ch in DROPPED:
+            continue
         if ch.isspace():
             pending_space = bool(out)
             continue

@@ -13,7 +13,9 @@ import sys
 from collections.abc import Sequence
 
 from assistant import __version__
+from assistant.cli.output import printable_output
 from assistant.errors import AssistantError
+from assistant.safe_text import printable
 
 #: Modules of this package that each add their subcommands with ``register(subparsers)``
 #: (``notes`` registers both ``notes`` and ``quotes``; ``corpus`` both ``corpus`` and ``codes``).
@@ -53,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # The chat draws its own screen (the TUI passes its text through printable itself).
+    if args_list[:1] in ([], ["chat"]):
+        return _main(args_list)
+    with printable_output():
+        return _main(args_list)
+
+
+def _main(args_list: list[str]) -> int:
     try:
         # Inside the protection: a command module that fails to import is a one-line error too.
         # argparse's SystemExit (--help, --version, usage errors) is not an Exception and passes.
@@ -60,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list or ["chat"])
         return int(args.func(args) or 0)
     except AssistantError as exc:
-        print(f"assistant: {exc}", file=sys.stderr)
+        # printable here too: `chat` runs outside the output edge.
+        print(printable(f"assistant: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("assistant: interrupted", file=sys.stderr)
@@ -72,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ASSISTANT_DEBUG"):
             raise
         print(
-            f"assistant: internal error: {type(exc).__name__}: {exc} "
+            f"assistant: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(set ASSISTANT_DEBUG=1 to see the traceback, and please report it)",
             file=sys.stderr,
         )

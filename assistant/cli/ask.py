@@ -44,6 +44,10 @@ JSON (--json): {"question", "mode": "extractive"|"llm", "model", "answer",
 """
 
 
+#: Printed under a streamed reply that was cut off or abandoned.
+CUT_OFF = "[the reply above is incomplete and was not checked: it is not the answer]"
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "ask",
@@ -81,8 +85,6 @@ class _Stream:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.k is not None and args.k < 1:
-        raise AssistantError("-k must be at least 1")
     if not args.question.strip():
         raise AssistantError("the question is empty")
     assistant = assistant_from(args)
@@ -135,6 +137,8 @@ def _print_answer(answer: Answer, stream: _Stream | None) -> None:
     if streamed:
         print()
         if answer.mode != "llm":  # the endpoint failed part-way: say so, then the fallback
+            # What streamed stays on the terminal; it must not pass for the answer.
+            print(CUT_OFF)
             print(f"\nNotice: {answer.notice}\n")
             print(answer.text)
         elif answer.text.strip() != streamed.strip():

@@ -12,7 +12,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.cli.output import terminal
 from assistant.model import Corpus, Progress
+from assistant.safe_text import printable
 
 CORPUS_DESCRIPTION = """\
 List the interviews read from PATH (files or folders, searched recursively; default the
@@ -93,11 +95,14 @@ def _progress_reporter() -> Callable[[Progress], None] | None:
         return None
 
     def report(step: Progress) -> None:
+        # Redraws its line, so it writes under the output edge, the file name made printable.
+        err = terminal(sys.stderr)
         if step.done >= step.total:
-            sys.stderr.write("\r\033[K")
+            err.write("\r\033[K")
         else:
-            sys.stderr.write(f"\r\033[KReading {step.done + 1}/{step.total}: {step.detail}")
-        sys.stderr.flush()
+            name = printable(step.detail, one_line=True)
+            err.write(f"\r\033[KReading {step.done + 1}/{step.total}: {name}")
+        err.flush()
 
     return report
 
@@ -151,7 +156,8 @@ def _print_corpus(corpus: Corpus) -> None:
 
     # Piped output keeps whole titles and ids rather than wrapping them at 80 columns.
     width = None if sys.stdout.isatty() else 160
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
+    # Styled on a terminal, so it writes under the output edge; every text in it is printable.
+    console = Console(file=terminal(sys.stdout), highlight=False, soft_wrap=False, width=width)
     if corpus.interviews:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("id", justify="right")
@@ -163,8 +169,8 @@ def _print_corpus(corpus: Corpus) -> None:
         for interview in corpus.interviews:
             distinct = {c for t in interview.turns for c in t.codes}
             table.add_row(
-                interview.id,
-                interview.title,
+                printable(interview.id, one_line=True),
+                printable(interview.title, one_line=True),
                 interview.format,
                 str(len(interview.turns)),
                 str(interview.code_applications),
@@ -181,6 +187,6 @@ def _print_corpus(corpus: Corpus) -> None:
     if not corpus.interviews:
         console.print("No interview could be loaded.")
     for problem in corpus.errors:
-        console.print(f"problem: {problem}", markup=False, soft_wrap=True)
+        console.print(printable(f"problem: {problem}"), markup=False, soft_wrap=True)
     for notice in corpus.notices:
-        console.print(f"notice: {notice}", markup=False, soft_wrap=True)
+        console.print(printable(f"notice: {notice}"), markup=False, soft_wrap=True)

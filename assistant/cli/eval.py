@@ -13,6 +13,7 @@ from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
 from assistant.model import Corpus, Progress
 from assistant.service import Assistant
+from assistant.settings import check_k
 
 HELP = "score BM25, dense and hybrid search against the codes of a coded corpus"
 DESCRIPTION = """\
@@ -98,8 +99,9 @@ def _stage_printer() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.k < 1 or args.min_count < 1:
-        raise AssistantError("-k and --min-count must be at least 1")
+    check_k(args.k, args.k)
+    if args.min_count < 1:
+        raise AssistantError("--min-count must be at least 1")
     if args.questions and is_gold_set(args.questions):
         return _run_answers(args)
     questions = load_questions(args.questions) if args.questions else {}

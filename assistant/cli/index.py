@@ -17,8 +17,10 @@ from assistant.cli.common import (
     filters_from,
     print_json,
 )
+from assistant.cli.output import terminal
 from assistant.errors import AssistantError
 from assistant.model import Evidence, Progress, span_label
+from assistant.safe_text import printable
 
 INDEX_DESCRIPTION = """\
 Build or update the search index of the corpus. The first run embeds every turn; later runs
@@ -79,6 +81,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[Progress], None] | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
@@ -89,6 +92,8 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[Progress], None] | None]:
         TimeRemainingColumn(),
         TextColumn("{task.fields[detail]}"),
         transient=True,
+        # It redraws the terminal, so it writes under the output edge; titles made printable.
+        console=Console(file=terminal(sys.stdout)),
     ) as bar:
         tasks: dict[str, Any] = {}
 
@@ -96,7 +101,10 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[Progress], None] | None]:
             if p.stage not in tasks:
                 tasks[p.stage] = bar.add_task(p.stage, total=p.total or None, detail="")
             bar.update(
-                tasks[p.stage], completed=p.done, total=p.total or None, detail=p.detail[:40]
+                tasks[p.stage],
+                completed=p.done,
+                total=p.total or None,
+                detail=printable(p.detail, one_line=True)[:40],
             )
 
         yield update
@@ -163,8 +171,6 @@ def run_search(args: argparse.Namespace) -> int:
     assistant = assistant_from(args)
     if args.mode:
         assistant.settings = assistant.settings.model_copy(update={"fusion": args.mode})
-    if args.k is not None and args.k < 1:
-        raise AssistantError("-k must be at least 1")
     results = assistant.search(args.query, k=args.k, filters=filters_from(args))
     if args.json:
         print_json({"results": [e.to_dict() for e in results]})

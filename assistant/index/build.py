@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.index import nodes as nodes_mod
-from assistant.index import store
+from assistant.index import health, store
 from assistant.model import Corpus, Interview, Progress
 from assistant.settings import Settings
 from assistant.units import build_units
@@ -110,8 +110,18 @@ class Indexer:
 
     def build(self, corpus: Corpus, progress: ProgressCallback | None = None) -> IndexReport:
         started = time.perf_counter()
-        with store.BuildLock(self.settings):
-            report = self._build(corpus, progress or (lambda _p: None))
+        try:
+            with store.BuildLock(self.settings):
+                report = self._build(corpus, progress or (lambda _p: None))
+                health.reclaim_space(self.settings)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            # A full disk or a read-only index is the researcher's to fix, in one line.
+            problem = health.write_problem(self.settings, exc, building=True)
+            if problem is None:
+                raise
+            raise problem from None
         report.seconds = time.perf_counter() - started
         return report
 
@@ -133,6 +143,10 @@ class Indexer:
             report.rebuilt = (
                 f"index format changed from {old.format_version} to {nodes_mod.FORMAT_VERSION}"
             )
+        if old_col is not None and report.rebuilt is None:
+            problem = health.vectors_problem(old_col)
+            if problem is not None:
+                report.rebuilt = f"the search vectors of the index were damaged ({problem})"
         reuse = old is not None and report.rebuilt is None
         before = old.interviews if old is not None else {}
 

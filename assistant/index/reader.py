@@ -14,7 +14,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import IndexMissingError, RebuildNeededError
-from assistant.index import nodes, store
+from assistant.index import health, nodes, store
 from assistant.index.scope import Scope
 from assistant.model import Evidence, parse_citation_key
 from assistant.units import UNIT_KINDS, Unit
@@ -60,21 +60,11 @@ class IndexReader:
     def _load(self) -> list[Evidence]:
         with self._lock:
             if self._turns is None:
-                rows: list[tuple[str, Evidence]] = []
-                units: list[tuple[str, Unit]] = []
-                total = self._collection.count()
-                page = 5000
-                for offset in range(0, total, page):
-                    got = self._collection.get(
-                        limit=page, offset=offset, include=["documents", "metadatas"]
-                    )
-                    for node_id, text, meta in zip(
-                        got["ids"], got["documents"], got["metadatas"], strict=True
-                    ):
-                        if meta.get("kind") == nodes.TURN:
-                            rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
-                        else:
-                            units.append((node_id, nodes.unit_from_record(meta)))
+                try:
+                    rows, units = self._read_rows()
+                except Exception as exc:  # Chroma reads the vector files even to list rows
+                    problem = health.write_problem(self.settings, exc, building=False)
+                    raise problem or health.vectors_damaged(self.settings, exc) from None
                 rows.sort(
                     key=lambda r: (interview_sort_key(r[1].turn.interview_id), r[1].turn.ordinal)
                 )
@@ -95,6 +85,25 @@ class IndexReader:
                     key: u for u in self._units if u.kind == "exchange" for key in u.keys
                 }
         return self._turns
+
+    def _read_rows(self) -> tuple[list[tuple[str, Evidence]], list[tuple[str, Unit]]]:
+        """Every turn node as Evidence, and every unit node as a Unit, with their node ids."""
+        rows: list[tuple[str, Evidence]] = []
+        units: list[tuple[str, Unit]] = []
+        total = self._collection.count()
+        page = 5000
+        for offset in range(0, total, page):
+            got = self._collection.get(
+                limit=page, offset=offset, include=["documents", "metadatas"]
+            )
+            for node_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            ):
+                if meta.get("kind") == nodes.TURN:
+                    rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
+                else:
+                    units.append((node_id, nodes.unit_from_record(meta)))
+        return rows, units
 
     def all_turns(self) -> list[Evidence]:
         """Every indexed turn (score 0), by interview (numeric ids in order) then turn."""
@@ -180,12 +189,16 @@ class IndexReader:
         positions: dict[str, int],
     ) -> list[tuple[int, float]]:
         # Chroma directly: llama-index's query drops hits of nodes that hold no text (units).
-        result = self._collection.query(
-            query_embeddings=[[float(x) for x in query_embedding]],
-            n_results=k,
-            where=scope.to_where(kinds),
-            include=["distances"],
-        )
+        try:
+            result = self._collection.query(
+                query_embeddings=[[float(x) for x in query_embedding]],
+                n_results=k,
+                where=scope.to_where(kinds),
+                include=["distances"],
+            )
+        except Exception as exc:  # Chroma's InternalError for truncated segment files
+            problem = health.write_problem(self.settings, exc, building=False)
+            raise problem or health.vectors_damaged(self.settings, exc) from None
         out: list[tuple[int, float]] = []
         for node_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
             i = positions.get(node_id)

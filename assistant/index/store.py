@@ -93,7 +93,9 @@ def make_client(settings: Settings) -> Any:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # chromadb's InternalError (SQLite), OSError, ValueError...
         _forget_local_system(path)
-        raise damaged(settings, exc) from None
+        from assistant.index.health import write_problem
+
+        raise write_problem(settings, exc, building=False) or damaged(settings, exc) from None
 
 
 def get_collection(client: Any, name: str) -> Any:
@@ -135,7 +137,9 @@ def read_pointer(client: Any, settings: Settings) -> Pointer:
             counter=int(meta.get("counter", 0)),
         )
     except Exception as exc:
-        raise damaged(settings, exc) from None
+        from assistant.index.health import write_problem
+
+        raise write_problem(settings, exc, building=False) or damaged(settings, exc) from None
 
 
 def write_pointer(client: Any, pointer: Pointer) -> None:

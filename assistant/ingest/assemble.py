@@ -12,8 +12,10 @@ from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.ids import interview_id
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.speakers import infer_role, normalise_speaker
 from assistant.model import Interview, Paragraph, SourceFormat, Turn
+from assistant.safe_text import display_path, printable
 
 #: Time marks such as ``[00:19:00]`` or ``(12:05)`` that transcription tools insert.
 TIMESTAMP = re.compile(r"[\[(](\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[\])]")
@@ -44,15 +46,19 @@ def build_interview(
     fmt: SourceFormat,
     title: str,
     blocks: list[Block],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
-    """Number the non-empty blocks into turns; raise CorpusError when none has a speaker."""
+    """Number the non-empty blocks into turns; raise CorpusError when none has a speaker or
+    there are more than the limit (checked before any turn is built)."""
     kept = [b for b in blocks if b.paragraphs]
     if not kept:
         raise CorpusError(path, "no turns found: the file holds no speaker text")
+    limits.turns(path, len(kept))
     ident = interview_id(title, path)
     turns = []
     for ordinal, block in enumerate(kept, start=1):
-        speaker = normalise_speaker(block.speaker)
+        # Names and titles are labels, never quoted: one clean line each, wherever shown.
+        speaker = printable(normalise_speaker(block.speaker), one_line=True)
         stamps = [m.group(1) for p in block.paragraphs for m in TIMESTAMP.finditer(p.text)]
         stamps = [*block.timestamps, *stamps]
         turns.append(
@@ -67,8 +73,8 @@ def build_interview(
         )
     return Interview(
         id=ident,
-        title=title,
-        source=str(path),
+        title=printable(title, one_line=True),
+        source=display_path(path),
         format=fmt,
         sha256=sha256,
         turns=tuple(turns),

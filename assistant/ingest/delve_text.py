@@ -17,6 +17,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, add_codes, build_interview
 from assistant.ingest.codes import could_stack, is_hyphenated, looks_like_label
 from assistant.ingest.ids import clean_stem
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.source import DELVE_FOOTER, split_lines
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.model import Interview, LoadProblem, Paragraph
@@ -41,6 +42,7 @@ def read_delve_text(
     sha256: str,
     known_codes: Collection[str] = (),
     notices: list[LoadProblem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
     """``notices`` receives the lines whose reading is a guess the user should check."""
     chunks = _chunks(split_lines(text))
@@ -85,7 +87,9 @@ def read_delve_text(
             if not blocks:
                 blocks.append(Block(UNKNOWN_SPEAKER, where=chunk.first))
             blocks[-1].paragraphs.append(Paragraph(chunk.text, lines=(chunk.first, chunk.last)))
-    interview = build_interview(path, sha256, "delve-text", title or clean_stem(path), blocks)
+    interview = build_interview(
+        path, sha256, "delve-text", title or clean_stem(path), blocks, limits
+    )
     if notices is not None:
         notices.extend(found)
     return interview

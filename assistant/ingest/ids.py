@@ -10,6 +10,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from assistant.safe_text import display_path
+
 _NUMBERED = re.compile(r"\b(?:interview|entrevue|entretien|transcript)[\s_#-]*(\d+)\b", re.I)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
 _SUFFIXES = (".txt", ".pdf", ".md", ".text", ".docx", ".vtt", ".srt")
@@ -17,7 +19,7 @@ _SUFFIXES = (".txt", ".pdf", ".md", ".text", ".docx", ".vtt", ".srt")
 
 def clean_stem(path: Path) -> str:
     """The file name without its (possibly doubled, ``.txt.pdf``) extension and date prefix."""
-    name = path.name
+    name = display_path(path.name)
     changed = True
     while changed:
         changed = False

@@ -8,14 +8,17 @@ the second file, which is not loaded.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from assistant.errors import CorpusError
 from assistant.ingest.delve_pdf import read_delve_pdf
 from assistant.ingest.delve_text import read_delve_text
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.source import Source, read_source
 from assistant.ingest.transcript import read_transcript
 from assistant.model import (
@@ -26,6 +29,7 @@ from assistant.model import (
     LoadProblem,
     Progress,
 )
+from assistant.safe_text import display_path
 
 #: Files in a corpus folder that document it rather than hold an interview.
 _DOCUMENTATION = re.compile(r"^(readme|licen[cs]e|notice|changelog|copying)\b", re.IGNORECASE)
@@ -43,6 +47,7 @@ def read_file(
     path: Path,
     known_codes: Collection[str] = (),
     notices: list[LoadProblem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
     """Read one transcript of any supported format, chosen by its content.
 
@@ -51,7 +56,7 @@ def read_file(
     guesses worth a look (a line kept as speech, a label not taken as a speaker). Raises
     CorpusError only, also for a project or code book, which are not one interview.
     """
-    interviews, _ = read_path(path, known_codes, notices)
+    interviews, _ = read_path(path, known_codes, notices, limits)
     if len(interviews) != 1:
         raise CorpusError(
             path, "is a REFI-QDA project or code book, not one interview: load it as a corpus"
@@ -63,13 +68,14 @@ def read_path(
     path: Path,
     known_codes: Collection[str] = (),
     notices: list[LoadProblem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[list[Interview], list[CodeDefinition]]:
     """The interviews in one file (a project holds several, a code book none) and the code
     definitions it brings. Raises CorpusError only."""
     path = Path(path)
     sink: list[LoadProblem] = notices if notices is not None else []
     try:
-        source = read_source(path)
+        source = read_source(path, limits)
         if source.kind == "qdpx":
             from assistant.ingest.qdpx import read_qdpx
 
@@ -81,7 +87,9 @@ def read_path(
             definitions, found = read_qdc(path, source.data)
             sink.extend(found)
             return [], definitions
-        return [_read_one(path, source, known_codes, sink)], []
+        interview = _read_one(path, source, known_codes, sink, limits)
+        limits.turns(path, len(interview.turns))
+        return [interview], []
     except CorpusError:
         raise
     except RecursionError:
@@ -91,12 +99,16 @@ def read_path(
 
 
 def _read_one(
-    path: Path, source: Source, known_codes: Collection[str], notices: list[LoadProblem]
+    path: Path,
+    source: Source,
+    known_codes: Collection[str],
+    notices: list[LoadProblem],
+    limits: Limits,
 ) -> Interview:
     if source.kind == "pdf":
-        return read_delve_pdf(path, source.data, source.sha256)
+        return read_delve_pdf(path, source.data, source.sha256, limits)
     if source.kind == "delve-text":
-        return read_delve_text(path, source.text, source.sha256, known_codes, notices)
+        return read_delve_text(path, source.text, source.sha256, known_codes, notices, limits)
     if source.kind == "docx":
         from assistant.ingest.word import read_docx
 
@@ -105,40 +117,121 @@ def _read_one(
         from assistant.ingest.captions import read_captions
 
         return read_captions(path, source.text, source.sha256, source.kind)
-    return read_transcript(path, source.text, source.sha256, notices)
+    return read_transcript(path, source.text, source.sha256, notices, limits)
 
 
 def collect_files(
     paths: Iterable[Path], problems: list[LoadProblem], notices: list[LoadProblem]
 ) -> list[Path]:
-    """Files named, and every file under folders named (recursively, hidden ones skipped)."""
+    """Files named, and every file under folders named (recursively, hidden ones skipped).
+
+    A folder that cannot be read or entered is a problem naming it, as an unreadable file is;
+    a symbolic link back to a folder already walked (a loop) and a broken link are notices. The
+    rest of the corpus still loads.
+    """
     files: list[Path] = []
     for given in paths:
         path = Path(given)
-        if path.is_file():
+        try:
+            is_file, is_dir = path.is_file(), path.is_dir()
+        except OSError as exc:
+            problems.append(LoadProblem(str(path), f"cannot be read ({_why(exc)})"))
+            continue
+        if is_file:
             files.append(path)
-        elif path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if p.is_file()):
-                relative = found.relative_to(path).parts
-                if any(part.startswith(".") for part in relative):
-                    continue
-                if _DOCUMENTATION.match(found.name):
-                    notices.append(
-                        LoadProblem(
-                            str(found),
-                            "skipped: documentation, not an interview (name the file to read it)",
-                            severity="notice",
-                        )
-                    )
-                    continue
-                files.append(found)
+        elif is_dir:
+            _walk(path, files, problems, notices, visited={})
         else:
             problems.append(LoadProblem(str(path), "no such file or folder"))
     return list(dict.fromkeys(files))
 
 
-def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None = None) -> Corpus:
-    """Every interview under ``paths``, with every problem found; never raises for bad files."""
+def _walk(
+    folder: Path,
+    files: list[Path],
+    problems: list[LoadProblem],
+    notices: list[LoadProblem],
+    visited: dict[tuple[int, int], Path],
+    above: frozenset[tuple[int, int]] = frozenset(),
+) -> None:
+    # os.scandir rather than Path.rglob: rglob skips a folder it cannot read without a word and
+    # raises PermissionError from is_file() in a folder it can list but not enter.
+    try:
+        identity = _identity(folder)
+        with os.scandir(folder) as scan:
+            # Real folders before symbolic links to folders, so a link to a folder that is
+            # also in the corpus is the one reported as skipped.
+            entries = sorted(scan, key=lambda e: (e.is_symlink(), e.name))
+    except OSError as exc:
+        problems.append(_skipped_folder(folder, f"cannot be read ({_why(exc)})", "error"))
+        return
+    if identity in above:
+        notices.append(_skipped_folder(folder, "a symbolic link loop back to a folder above it"))
+        return
+    if identity in visited:
+        notices.append(_skipped_folder(folder, f"the same folder as {visited[identity]}/"))
+        return
+    visited[identity] = folder
+    blocked = 0
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        found = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+            is_file = not is_dir and entry.is_file()
+        except OSError:
+            blocked += 1
+            continue
+        if is_dir:
+            _walk(found, files, problems, notices, visited, above | {identity})
+        elif is_file:
+            if _DOCUMENTATION.match(found.name):
+                notices.append(
+                    LoadProblem(
+                        str(found),
+                        "skipped: documentation, not an interview (name the file to read it)",
+                        severity="notice",
+                    )
+                )
+                continue
+            files.append(found)
+        elif entry.is_symlink():
+            notices.append(
+                LoadProblem(str(found), "skipped: a broken symbolic link", severity="notice")
+            )
+    if blocked:
+        problems.append(
+            _skipped_folder(
+                folder,
+                f"can be listed but not entered (permission denied): {blocked} skipped",
+                "error",
+            )
+        )
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    info = folder.stat()
+    return info.st_dev, info.st_ino
+
+
+def _skipped_folder(
+    folder: Path, why: str, severity: Literal["error", "notice"] = "notice"
+) -> LoadProblem:
+    return LoadProblem(f"{folder}/", f"skipped: {why}; its files are not read", severity=severity)
+
+
+def _why(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def load_corpus(
+    paths: list[Path],
+    progress: Callable[[Progress], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Corpus:
+    """Every interview under ``paths``, with every problem found; never raises for bad files
+    (a file over one of ``limits`` is one of them)."""
     errors: list[LoadProblem] = []
     notices: list[LoadProblem] = []
     files = collect_files(paths, errors, notices)
@@ -150,10 +243,10 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
     known: set[str] = set()
     for done, path in enumerate(ordered, start=1):
         if progress is not None:
-            progress(Progress("load", done - 1, len(ordered), path.name))
+            progress(Progress("load", done - 1, len(ordered), display_path(path.name)))
         found: list[LoadProblem] = []
         try:
-            interviews, defined = read_path(path, known, found)
+            interviews, defined = read_path(path, known, found, limits)
         except CorpusError as exc:
             errors.append(LoadProblem(exc.source, exc.problem, line=exc.line, page=exc.page))
             continue
@@ -165,8 +258,8 @@ def load_corpus(paths: list[Path], progress: Callable[[Progress], None] | None =
     if progress is not None:
         progress(Progress("load", len(ordered), len(ordered), "done"))
     # Restore the order files were given in, so "the second file" means what a user expects.
-    position = {path: i for i, path in enumerate(files)}
-    loaded.sort(key=lambda i: position[Path(i.source)])
+    position = {display_path(path): i for i, path in enumerate(files)}
+    loaded.sort(key=lambda i: position.get(i.source, len(files)))
     kept = _choose(loaded, errors, notices)
     codes = _merge_definitions(definitions, notices)
     return Corpus(tuple(sorted(kept, key=_id_order)), tuple(errors), tuple(notices), codes)

@@ -25,7 +25,7 @@ MARGIN = 40.0
 CHIP_GAP = 1.2
 
 
-@dataclass
+@dataclass(slots=True)
 class Glyph:
     text: str
     x0: float

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.errors import CorpusError
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 
 Kind = Literal["pdf", "delve-text", "transcript", "docx", "vtt", "srt", "qdpx", "qdc"]
 
@@ -37,10 +39,15 @@ class Source:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def read_source(path: Path) -> Source:
-    """Read ``path`` and classify it; raises CorpusError for unreadable, empty or binary files."""
+def read_source(path: Path, limits: Limits = DEFAULT_LIMITS) -> Source:
+    """Read ``path`` and classify it; raises CorpusError for unreadable, empty or binary files
+    and for files over the size or character limits."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            limits.file_size(path, os.fstat(handle.fileno()).st_size)
+            # Never more than the limit, whatever the size said (a file still being written).
+            data = handle.read(limits.max_bytes + 1)
+        limits.file_size(path, len(data))
     except IsADirectoryError:
         raise CorpusError(path, "is a folder, not a file") from None
     except OSError as exc:
@@ -55,6 +62,7 @@ def read_source(path: Path) -> Source:
     if suffix == ".doc" and data[:4] == b"\xd0\xcf\x11\xe0":
         raise CorpusError(path, "is an old Word .doc file; save it as .docx and load it again")
     text = decode_text(path, data)
+    limits.chars(path, len(text))
     return Source(path, data, _text_kind(path, text), text)
 
 

@@ -16,6 +16,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.codes import is_filler
 from assistant.ingest.ids import clean_stem
+from assistant.ingest.limits import DEFAULT_LIMITS, Limits
 from assistant.ingest.source import split_lines
 from assistant.ingest.speakers import UNKNOWN_SPEAKER, infer_role, is_role_label
 from assistant.model import Interview, LoadProblem, Paragraph
@@ -41,10 +42,14 @@ _NOTE_WORDS = frozenset(
 
 
 def read_transcript(
-    path: Path, text: str, sha256: str, notices: list[LoadProblem] | None = None
+    path: Path,
+    text: str,
+    sha256: str,
+    notices: list[LoadProblem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Interview:
     blocks = transcript_blocks(path, split_lines(text), notices)
-    return build_interview(path, sha256, "transcript", clean_stem(path), blocks)
+    return build_interview(path, sha256, "transcript", clean_stem(path), blocks, limits)
 
 
 def transcript_blocks(

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from assistant.errors import AssistantError, IndexBusyError, IndexMissingError, RebuildNeededError
 from assistant.model import Answer, Citation, Filters, Progress
+from assistant.safe_text import printable
 from assistant.tui.messages import (
     CorpusSummary,
     Failed,
@@ -84,6 +86,25 @@ class AssistantApp(App[None]):
         if self._service is None:
             raise AssistantError("the assistant is still starting; try again in a moment")
         return self._service
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (widgets and screens send theirs here) without control characters:
+        they carry file names and notices from the corpus and the LLM endpoint."""
+        super().notify(
+            printable(message),
+            title=printable(title, one_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def get_default_screen(self) -> Screen[Any]:
         return self.chat

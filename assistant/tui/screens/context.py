@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from assistant.errors import AssistantError
 from assistant.model import Evidence, span_label
+from assistant.safe_text import printable
 from assistant.tui.messages import ContextLoaded, Failed
 from assistant.tui.widgets.evidence import QuoteItem
 
@@ -45,16 +46,18 @@ def turn_text(evidence: Evidence, quote: str | None) -> Text:
     place = span_label(turn.lines, turn.pages, missing="", time=turn.time)
     where = ", ".join(p for p in (f"turn {turn.ordinal}", place) if p)
     text = Text.assemble((turn.speaker, "bold"), f"  {where} [{turn.key}]\n", style="")
-    body = Text(turn.text)
+    # Shown without control characters, and the quote (shown the same way) is found in that.
+    shown = printable(turn.text)
+    body = Text(shown)
     if quote is not None:
         # An extractive quote may join excerpts of one turn with "…": mark each of them.
-        for part in quote.split("…"):
-            span = find_quote(turn.text, part.strip()) if part.strip() else None
+        for part in printable(quote).split("…"):
+            span = find_quote(shown, part.strip()) if part.strip() else None
             if span is not None:
                 body.stylize("reverse bold", *span)
     text.append_text(body)
     if turn.codes:
-        text.append("\ncodes: " + " · ".join(turn.codes), style="italic")
+        text.append("\ncodes: " + printable(" · ".join(turn.codes), one_line=True), style="italic")
     return text
 
 

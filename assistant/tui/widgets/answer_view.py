@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
+from assistant.safe_text import printable
 from assistant.tui.widgets.conversation import answer_markdown
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class AnswerView(Markdown):
         if self._stream is None:
             await self.update("")
             self._stream = Markdown.get_stream(self)
+        # An LLM's escape sequences must not reach the terminal the chat draws on.
+        text = printable(text)
         self.streamed += text
         await self._stream.write(text)
 

@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.widgets import SelectionList, Tree
 from textual.widgets.tree import TreeNode
 
+from assistant.safe_text import printable
+
 
 @dataclass(frozen=True)
 class CodeNode:
@@ -66,7 +68,7 @@ class CodeTree(Tree[CodeNode]):
 
     def _label(self, node: CodeNode) -> Text:
         box = "■ " if node.label in self.ticked else "□ "
-        return Text.assemble(box, node.label, (f" {node.count}", "dim"))
+        return Text.assemble(box, printable(node.label, one_line=True), (f" {node.count}", "dim"))
 
     def _refresh_labels(self, node: TreeNode[CodeNode]) -> None:
         for child in node.children:

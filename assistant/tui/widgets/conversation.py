@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from assistant.safe_text import printable
+
 if TYPE_CHECKING:
     from assistant.tui.widgets.answer_view import AnswerView
 
@@ -35,7 +37,7 @@ def answer_markdown(answer: dict[str, Any]) -> str:
         parts.extend(
             f"- {u['reason']}" + (f": “{u['quote']}”" if u.get("quote") else "") for u in unverified
         )
-    return "\n\n".join(parts)
+    return printable("\n\n".join(parts))
 
 
 def mode_label(answer: dict[str, Any]) -> str:
@@ -72,7 +74,9 @@ class Conversation(VerticalScroll, can_focus=False):
         # markdown-it, whose import would otherwise delay the first paint by 15-35 ms.
         from assistant.tui.widgets.answer_view import AnswerView
 
-        label = f"› {question}" + (f"\n  scope: {scope}" if scope else "")
+        label = f"› {printable(question, one_line=True)}" + (
+            f"\n  scope: {printable(scope, one_line=True)}" if scope else ""
+        )
         view = AnswerView()
         view.question = Question(label, markup=False)
         await self.mount_all([view.question, view])
@@ -87,7 +91,7 @@ class Conversation(VerticalScroll, can_focus=False):
         header = mode_label(answer)
         if answer.get("notice"):
             header += f" · {answer['notice']}"
-        await self.mount(AnswerHeader(header, markup=False), before=view)
+        await self.mount(AnswerHeader(printable(header, one_line=True), markup=False), before=view)
         await view.show(answer)
         # Start reading at the question, not at the end of a long answer.
         if view.question is not None:

@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from assistant.model import Citation, span_label
+from assistant.safe_text import printable
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class QuoteItem:
 
     @property
     def quote(self) -> str:
-        return str(self.data["quote"])
+        """The quote as shown and copied: without control characters (they are ignored when
+        quotes are checked against the turn, so it still verifies)."""
+        return printable(str(self.data["quote"]))
 
     def reference(self) -> str:
         """Speaker, interview, turn and span: enough to find the quote again by hand."""
@@ -40,7 +43,7 @@ class QuoteItem:
         span = span_label(d.get("lines"), d.get("pages"), missing="", time=d.get("time"))
         if span:
             parts.append(span)
-        return ", ".join(parts) + f" [{self.key}]"
+        return printable(", ".join(parts) + f" [{self.key}]", one_line=True)
 
     def clipboard_text(self) -> str:
         return f"“{self.quote}” — {self.reference()}"
@@ -52,7 +55,7 @@ class QuoteItem:
         text.append(f"\n“{self.quote}”")
         codes = d.get("codes") or []
         if codes:
-            text.append("\n" + " · ".join(codes), style="dim")
+            text.append("\n" + printable(" · ".join(codes), one_line=True), style="dim")
         return text
 
 

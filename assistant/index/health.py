@@ -1,0 +1,165 @@
+"""The index's health: damaged vector files, a full disk, a read-only index, wasted space.
+
+Each is a problem a researcher can fix or the next build repairs, and none of them is the
+"damaged, delete the folder" of :func:`assistant.index.store.damaged`: that advice would lose a
+read-only index for nothing. A build checks the vectors it keeps (:func:`vectors_problem`) and
+gives back the space of interrupted builds (:func:`reclaim_space`); every read and write of
+the index puts a full disk or a read-only folder in words (:func:`write_problem`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import IndexDamagedError, IndexWriteError
+from assistant.settings import Settings
+
+_DISK_FULL = ("disk is full", "no space left", "quota exceeded")
+_READ_ONLY = ("readonly database", "read-only file system", "permission denied")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def write_problem(
+    settings: Settings, exc: BaseException, *, building: bool
+) -> IndexWriteError | None:
+    """The one-line error when ``exc`` says the index's disk is full or the index is read-only,
+    else None. Either is the researcher's to fix, and neither means the index is damaged: the
+    damaged message's advice (delete the folder) would be wrong for both."""
+    kind = None
+    for cause in _causes(exc):
+        text = str(cause).lower()
+        number = cause.errno if isinstance(cause, OSError) else None
+        if number in (errno.ENOSPC, errno.EDQUOT) or any(s in text for s in _DISK_FULL):
+            kind = "full"
+            break
+        if number in (errno.EROFS, errno.EACCES, errno.EPERM) or any(s in text for s in _READ_ONLY):
+            kind = "read-only"
+            break
+    if settings.chroma_url:
+        return None
+    folder = Path(settings.index_dir)
+    if kind is None and _almost_no_space(folder):
+        # Chroma does not always say why a write failed ("Failed to apply logs to the
+        # metadata segment"); a disk with next to nothing left is the reason to give.
+        kind = "full"
+    if kind is None:
+        return None
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if kind == "full":
+        after = (
+            "the previous index is unchanged and still answers; free some space and run "
+            "`assistant index` again"
+            if building
+            else "free some space and try again"
+        )
+        return IndexWriteError(
+            f"no space left on the disk holding the index at {folder} ({detail}); {after}"
+        )
+    return IndexWriteError(
+        f"the index at {folder} is read-only ({detail}); it is not damaged, but it must be "
+        f"writable, even to search: make {folder} writable, or copy it to a writable folder "
+        "and point ASSISTANT_INDEX_DIR there"
+    )
+
+
+def vectors_problem(collection: Any) -> str | None:
+    """Why ``collection``'s vectors cannot be searched (its segment files are truncated or
+    damaged), or None when a one-result query works. A build runs this on the generation it
+    would keep, so "unchanged" never means "left broken"."""
+    try:
+        got = collection.get(limit=1, include=["embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is None or len(embeddings) == 0:
+            return None
+        collection.query(
+            query_embeddings=[[float(x) for x in embeddings[0]]],
+            n_results=1,
+            include=["distances"],
+        )
+    except Exception as exc:
+        return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return None
+
+
+def vectors_damaged(settings: Settings, exc: BaseException) -> IndexDamagedError:
+    """The one-line error when a search finds the vectors damaged: a build repairs them."""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return IndexDamagedError(
+        f"the search vectors of the index at {_where(settings)} are damaged ({detail}); run "
+        "`assistant index` to repair them"
+    )
+
+
+#: Free space under which a failed write is put down to a full disk.
+ALMOST_FULL = 1024 * 1024
+
+
+def _almost_no_space(folder: Path) -> bool:
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < ALMOST_FULL
+
+
+#: VACUUM the database after a build when at least this much of it, and a quarter, is free.
+VACUUM_MIN_FREE = 32 * 1024 * 1024
+_SEGMENT_FOLDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def reclaim_space(settings: Settings) -> list[str]:
+    """Give back the disk space of interrupted builds; call under the build lock, after a build.
+
+    Chroma deletes a collection's rows but can leave its vector files behind (a build killed
+    before its generation was switched in left a 481 MB folder), and SQLite keeps deleted
+    pages in its file. Folders of segments no collection uses are removed, and the database is
+    vacuumed when much of it is free. Best effort: the index is sound either way. Returns the
+    folders removed.
+    """
+    if settings.chroma_url:
+        return []
+    chroma = Path(settings.index_dir) / "chroma"
+    database = chroma / "chroma.sqlite3"
+    removed: list[str] = []
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=rw", uri=True, timeout=30)) as db:
+            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+            for folder in chroma.iterdir():
+                if (
+                    folder.is_dir()
+                    and _SEGMENT_FOLDER.match(folder.name)
+                    and folder.name not in live
+                ):
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder.name)
+            pages = int(db.execute("PRAGMA page_count").fetchone()[0])
+            free = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+            size = int(db.execute("PRAGMA page_size").fetchone()[0])
+            if free * size >= VACUUM_MIN_FREE and free * 4 >= pages:
+                db.execute("VACUUM")
+    except (sqlite3.Error, OSError):
+        pass
+    return removed
+
+
+
+
+def _where(settings: Settings) -> str:
+    from assistant.index.store import where
+
+    return where(settings)
