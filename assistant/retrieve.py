@@ -235,11 +235,15 @@ class Retriever:
         embedder: BaseEmbedding,
         codebook: Codebook | None = None,
         guide: Sequence[GuideQuestion] = (),
+        query_vectors: dict[str, list[float]] | None = None,
     ) -> None:
         self.reader = reader
         self.embedder = embedder
         self.codebook = codebook
         self.guide = list(guide)
+        #: Question vectors already computed (the service shares one across its calls: an ask
+        #: searches, checks relevance and scores sentences with the same question).
+        self.query_vectors = query_vectors if query_vectors is not None else {}
 
     def resolve(self, filters: Filters) -> Scope:
         """Turn user filters into exact values; unknown values are errors naming the options."""
@@ -272,7 +276,12 @@ class Retriever:
         return resolve_speakers(names, speakers, "the index")
 
     def _vector(self, query: str) -> list[float]:
-        return list(self.embedder.get_query_embedding(query))
+        vector = self.query_vectors.get(query)
+        if vector is None:
+            if len(self.query_vectors) > 256:
+                self.query_vectors.clear()
+            vector = self.query_vectors[query] = list(self.embedder.get_query_embedding(query))
+        return vector
 
     def matcher(self) -> CodeMatcher | None:
         """The codebook's codes embedded, once per index reader (None without a codebook)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, LLMError, NotesError
 from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress
@@ -28,11 +28,13 @@ if TYPE_CHECKING:
     from assistant.prevalence import By, Cooccurrence, Prevalence
     from assistant.qdpx_export import ExportReport
     from assistant.quotes import QuoteReport
-    from assistant.retrieve import Retrieval
+    from assistant.retrieve import Retrieval, Retriever
     from assistant.settings import Settings
     from assistant.suggest import Suggestion
 
 ProgressCallback = Callable[[Progress], None]
+#: Sentence vectors kept for a session at most (about 1.5 KB each).
+SENTENCE_CACHE = 20_000
 TokenCallback = Callable[[str], None]
 
 
@@ -44,6 +46,8 @@ class Assistant:
         self._embedder = embedder
         self._reader: IndexReader | None = None
         self._guide: tuple[Path, list[GuideQuestion]] | None = None
+        self._sentence_vectors: dict[str, Any] = {}
+        self._query_vectors: dict[str, list[float]] = {}
 
     # -- corpus ---------------------------------------------------------------------------
 
@@ -227,11 +231,10 @@ class Assistant:
         relative_floor: float = 0.0,
     ) -> Retrieval:
         """Units, turns and matched codes for ``query`` (:meth:`Retriever.retrieve`)."""
-        from assistant.retrieve import Retriever
         from assistant.settings import check_k
 
         k = check_k(k, self.settings.top_k)
-        retriever = Retriever(self.reader(), self.embedder, self.codebook(), self.guide())
+        retriever = self._retriever()
         return retriever.retrieve(
             query,
             k=k,
@@ -303,6 +306,13 @@ class Assistant:
         }
         return answer
 
+    def _retriever(self) -> Retriever:
+        from assistant.retrieve import Retriever
+
+        return Retriever(
+            self.reader(), self.embedder, self.codebook(), self.guide(), self._query_vectors
+        )
+
     def guide(self) -> list[GuideQuestion]:
         """The interview guide's questions (``guide_file``), read once; none without one."""
         path = self.settings.guide_file
@@ -315,12 +325,22 @@ class Assistant:
         return self._guide[1]
 
     def _similarity(self, question: str) -> Callable[[list[str]], Sequence[float]]:
-        """Cosine similarity of texts to ``question`` with the index's embedding model."""
+        """Cosine similarity of texts to ``question`` with the index's embedding model. Texts'
+        vectors are kept for the session (a chat quotes the same passages again and again)."""
+        import numpy as np
+
         from assistant.embeddings import embed_texts
 
+        cache = self._sentence_vectors
+
         def similar(texts: list[str]) -> Sequence[float]:
-            vectors = embed_texts(self.embedder, [question, *texts])
-            return [float(v) for v in vectors[1:] @ vectors[0]]
+            asked = np.asarray(self._retriever()._vector(question), dtype=np.float32)
+            new = [t for t in dict.fromkeys(texts) if t not in cache]
+            if len(cache) + len(new) > SENTENCE_CACHE:
+                cache.clear()
+            if new:
+                cache.update(zip(new, embed_texts(self.embedder, new), strict=True))
+            return [float(cache[t] @ asked) for t in texts]
 
         return similar
 
@@ -489,9 +509,8 @@ class Assistant:
         answer it, on an absolute scale calibrated for this index (search scores are
         relative: the best is always ~1)."""
         from assistant.answer.relevance import best_cosine, floor, is_on_topic
-        from assistant.retrieve import Retriever
 
-        retriever = Retriever(self.reader(), self.embedder, self.codebook())
+        retriever = self._retriever()
         return is_on_topic(best_cosine(retriever, question, filters), floor(retriever))
 
 

@@ -54,8 +54,9 @@ ASKED_WORDS = 16
 Similarity = Callable[[list[str]], Sequence[float]]
 #: A unit's second turn is quoted when its closest sentence is this close to the best one's.
 SECOND_TURN_MARGIN = 0.05
-#: Sentences compared with the question at most, per answer (each costs an embedding).
-MAX_COMPARED = 160
+#: Sentences of one unit compared with the question at most (each costs an embedding): those
+#: sharing most words with the question (the coded ones, when a code was matched).
+COMPARED_PER_UNIT = 4
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,10 @@ def extractive_answer(
         return Answer(question, "extractive", refusal_phrase(), evidence=[], refused=True)
 
     sentences = _sentences(evidence)
-    if similarity is not None:
-        sentences = _one_per_unit(evidence, sentences, similarity, set(codes))
-    bm25 = BM25.over([list(s.terms) for s in sentences])
     query = terms(question)
+    if similarity is not None:
+        sentences = _one_per_unit(evidence, sentences, similarity, set(codes), query)
+    bm25 = BM25.over([list(s.terms) for s in sentences])
     # Turns with barely a content word ("Yeah.", "so well?", "That instance? Yes.") carry
     # nothing worth quoting.
     quotable = {s.n for s in sentences}
@@ -153,6 +154,7 @@ def _one_per_unit(
     sentences: list[_Sentence],
     similarity: Similarity,
     codes: set[str],
+    query: list[str],
 ) -> list[_Sentence]:
     """The sentences of each unit's one turn to quote, scored by ``similarity``.
 
@@ -167,12 +169,19 @@ def _one_per_unit(
         coded = [
             s for s in own if codes & set(evidence[s.n - 1].turn.paragraphs[s.paragraph].codes)
         ]
-        candidates.extend(coded or own)
-    candidates = candidates[:MAX_COMPARED]
+        pool = coded or own
+        asked = set(query)
+        pool = sorted(
+            pool, key=lambda s: (-len(asked & set(s.terms)), -len(set(s.terms)), s.n, s.index)
+        )[:COMPARED_PER_UNIT]
+        candidates.extend(sorted(pool, key=lambda s: (s.n, s.paragraph, s.index)))
     if not candidates:
         return []
+    # A long sentence is compared by its opening words: enough for its topic, and embedding
+    # cost grows with length.
     texts = [
-        evidence[s.n - 1].turn.paragraphs[s.paragraph].text[s.start : s.end] for s in candidates
+        " ".join(evidence[s.n - 1].turn.paragraphs[s.paragraph].text[s.start : s.end].split()[:40])
+        for s in candidates
     ]
     scored = [
         replace(s, similarity=float(v)) for s, v in zip(candidates, similarity(texts), strict=True)
