@@ -25,6 +25,9 @@ from assistant.model import PARAGRAPH_SEPARATOR, Turn
 UnitKind = Literal["utterance", "exchange"]
 UNIT_KINDS: tuple[UnitKind, ...] = ("utterance", "exchange")
 
+#: An utterance is cut before it grows past this many characters: about what the embedding
+#: model reads (256 word pieces), so no part of it goes unseen.
+UTTERANCE_CHARS = 1200
 #: Content words from which an uncoded interviewer turn without a question mark still opens a
 #: new question (transcripts often lose the question mark). Shorter prompts ("what were the
 #: reasons.") continue the current exchange.
@@ -71,18 +74,32 @@ def opens_question(turn: Turn) -> bool:
     return "?" in turn.text or len(set(terms(turn.text))) >= NEW_QUESTION_TERMS
 
 
+def utterance_spans(turns: Sequence[Turn]) -> list[tuple[int, int]]:
+    """``(first, last)`` positions of each utterance: runs of one speaker's consecutive turns,
+    cut before ``UTTERANCE_CHARS`` characters, so that a monologue (a file with one speaker,
+    a project source without speakers) still gives many units and each is embedded whole."""
+    spans: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for i, turn in enumerate(turns):
+        length = len(turn.text)
+        if i > start and (
+            speaker_key(turn.speaker) != speaker_key(turns[i - 1].speaker)
+            or size + length > UTTERANCE_CHARS
+        ):
+            spans.append((start, i - 1))
+            start, size = i, 0
+        size += length
+    if turns:
+        spans.append((start, len(turns) - 1))
+    return spans
+
+
 def utterances(turns: Sequence[Turn]) -> list[Unit]:
-    """Maximal runs of one speaker's consecutive turns."""
-    out: list[Unit] = []
-    run: list[Turn] = []
-    for turn in turns:
-        if run and speaker_key(turn.speaker) != speaker_key(run[-1].speaker):
-            out.append(Unit("utterance", run[0].interview_id, tuple(t.ordinal for t in run)))
-            run = []
-        run.append(turn)
-    if run:
-        out.append(Unit("utterance", run[0].interview_id, tuple(t.ordinal for t in run)))
-    return out
+    """One speaker's consecutive turns (see :func:`utterance_spans`)."""
+    return [
+        Unit("utterance", turns[a].interview_id, tuple(t.ordinal for t in turns[a : b + 1]))
+        for a, b in utterance_spans(turns)
+    ]
 
 
 def exchanges(turns: Sequence[Turn]) -> list[Unit]:

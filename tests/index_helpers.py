@@ -97,7 +97,7 @@ def embedded_texts(item: Interview) -> set[str]:
     from assistant.index import nodes
     from assistant.units import build_units
 
-    texts = {nodes.make_node(item, item.turns, i)[1] for i in range(len(item.turns))}
+    texts = set(nodes.embedding_texts(item.turns))
     by_ordinal = {t.ordinal: t for t in item.turns}
     for unit in build_units(item.turns):
         members = [by_ordinal[o] for o in unit.ordinals]

@@ -82,7 +82,7 @@ def test_a_full_disk_during_index_is_one_line_and_the_previous_index_answers(
     results = _run_in_namespace(
         tmp_path,
         [
-            f"mount -t tmpfs -o size=3m tmpfs {disk}",
+            f"mount -t tmpfs -o size=6m tmpfs {disk}",
             f"{assistant} index",
             f"cp {more}/* {corpus}/ && {assistant} index",
             f"{assistant} search 'environment not ready' -k 1 --json",

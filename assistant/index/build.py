@@ -191,12 +191,21 @@ class Indexer:
         new_col = store.create_generation(client, name, manifest)
         try:
             self._fill(client, new_col, old_col if reuse else None, interviews, report, progress)
-        except BaseException:
+        except BaseException as exc:
+            # Judged before the cleanup below gives space back: Chroma does not always say that
+            # the disk was full, and afterwards the disk no longer looks it.
+            disk_error = (
+                health.write_problem(self.settings, exc, building=True)
+                if isinstance(exc, Exception)
+                else None
+            )
             # Leave no half-built generation behind; the pointer was never moved.
             try:
                 client.delete_collection(name)
             except Exception:  # the original error matters more than this cleanup
                 pass
+            if disk_error is not None:
+                raise disk_error from None
             raise
         store.write_pointer(
             client,
@@ -257,7 +266,10 @@ class Indexer:
             if interview.id in keep:
                 continue
             turns = interview.turns
-            todo.extend(nodes_mod.make_node(interview, turns, i) for i in range(len(turns)))
+            texts = nodes_mod.embedding_texts(turns)
+            todo.extend(
+                nodes_mod.make_node(interview, turns, i, texts[i]) for i in range(len(turns))
+            )
             by_ordinal = {t.ordinal: t for t in turns}
             for unit in build_units(turns):
                 members = [by_ordinal[o] for o in unit.ordinals]

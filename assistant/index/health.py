@@ -105,8 +105,9 @@ def vectors_damaged(settings: Settings, exc: BaseException) -> IndexDamagedError
     )
 
 
-#: Free space under which a failed write is put down to a full disk.
-ALMOST_FULL = 1024 * 1024
+#: Free space under which a failed write is put down to a full disk (Chroma's compaction
+#: writes in chunks of megabytes, so a failing one can leave a few MB free).
+ALMOST_FULL = 16 * 1024 * 1024
 
 
 def _almost_no_space(folder: Path) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.ingest.speakers import speaker_key
 from assistant.model import PARAGRAPH_SEPARATOR, Evidence, Interview, Paragraph, Turn
-from assistant.units import Unit, unit_text
+from assistant.units import Unit, unit_text, utterance_spans
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
@@ -45,9 +45,9 @@ def normalise_speaker(name: str) -> str:
     return speaker_key(name)
 
 
-def embedding_text(turns: Sequence[Turn], i: int) -> str:
-    """What is embedded for ``turns[i]``: the text of its utterance (the speaker's run of
-    consecutive turns around it).
+def embedding_texts(turns: Sequence[Turn]) -> list[str]:
+    """What is embedded for each of ``turns``: the text of its utterance (the speaker's run of
+    consecutive turns around it, :func:`assistant.units.utterance_spans`).
 
     Search ranks units, not turns; a turn's vector only serves comparisons of a turn as its
     speaker meant it (an interviewer's question split over headings, for the interview guide).
@@ -56,13 +56,12 @@ def embedding_text(turns: Sequence[Turn], i: int) -> str:
     rather than 2.2 times (turns besides them). An edit anywhere in an utterance re-embeds that
     utterance only (``embed_hash`` follows the text).
     """
-    speaker = speaker_key(turns[i].speaker)
-    first = last = i
-    while first > 0 and speaker_key(turns[first - 1].speaker) == speaker:
-        first -= 1
-    while last + 1 < len(turns) and speaker_key(turns[last + 1].speaker) == speaker:
-        last += 1
-    return unit_text(turns[first : last + 1])
+    out = [""] * len(turns)
+    for first, last in utterance_spans(turns):
+        text = unit_text(turns[first : last + 1])
+        for i in range(first, last + 1):
+            out[i] = text
+    return out
 
 
 def embed_hash(text: str) -> str:
@@ -112,12 +111,16 @@ def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, 
 _HIDDEN = ["paragraphs", "timestamps", "content_hash", "embed_hash", "source_sha256"]
 
 
-def make_node(interview: Interview, turns: Sequence[Turn], i: int) -> tuple[TextNode, str]:
-    """The node of ``turns[i]`` (embedding not yet set) and the text to embed for it."""
+def make_node(
+    interview: Interview, turns: Sequence[Turn], i: int, embedded: str | None = None
+) -> tuple[TextNode, str]:
+    """The node of ``turns[i]`` (embedding not yet set) and the text to embed for it
+    (``embedded``, when the caller has :func:`embedding_texts` of all the turns already)."""
     from llama_index.core.schema import TextNode
 
     turn = turns[i]
-    embedded = embedding_text(turns, i)
+    if embedded is None:
+        embedded = embedding_texts(turns)[i]
     meta = turn_metadata(interview, turn, embedded)
     hidden = _HIDDEN + [k for k in meta if k.startswith(CODE_FLAG)]
     node = TextNode(

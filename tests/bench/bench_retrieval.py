@@ -90,8 +90,9 @@ def step_build(corpus_dir: str, index_dir: str, change: str, raw: str) -> dict[s
     and no-op re-index."""
     from assistant.embeddings import embed_texts, make_embedder
     from assistant.index import Indexer
-    from assistant.index.nodes import embedding_text
+    from assistant.index.nodes import embedding_texts
     from assistant.ingest import load_corpus
+    from assistant.units import build_units, unit_text
 
     settings = settings_for(Path(index_dir))
     out: dict[str, Any] = {"load_avg_start": os.getloadavg()[0]}
@@ -105,8 +106,11 @@ def step_build(corpus_dir: str, index_dir: str, change: str, raw: str) -> dict[s
     if corpus.errors:
         raise SystemExit("; ".join(str(e) for e in corpus.errors))
     out["interviews"] = len(corpus.interviews)
-    texts = [embedding_text(i.turns, n) for i in corpus.interviews for n in range(len(i.turns))]
+    texts = [t for i in corpus.interviews for t in embedding_texts(i.turns)]
     out["turns"] = len(texts)
+    for i in corpus.interviews:
+        by_ordinal = {t.ordinal: t for t in i.turns}
+        texts += [unit_text([by_ordinal[o] for o in u.ordinals]) for u in build_units(i.turns)]
     # The build embeds each distinct text once: the raw baseline embeds exactly those.
     unique = list(dict.fromkeys(texts))
     out["unique_texts"] = len(unique)
