@@ -57,6 +57,10 @@ SECOND_TURN_MARGIN = 0.05
 #: Sentences of one unit compared with the question at most (each costs an embedding): those
 #: sharing most words with the question (the coded ones, when a code was matched).
 COMPARED_PER_UNIT = 4
+#: A long sentence is compared by its opening words: enough for its topic, and embedding cost
+#: grows with length (40 words cost a warm ask ~40 ms more at p50 than 24, for the same
+#: precision on the tune half: 0.652 and 0.647).
+COMPARED_WORDS = 24
 
 
 @dataclass(frozen=True)
@@ -177,10 +181,13 @@ def _one_per_unit(
         candidates.extend(sorted(pool, key=lambda s: (s.n, s.paragraph, s.index)))
     if not candidates:
         return []
-    # A long sentence is compared by its opening words: enough for its topic, and embedding
-    # cost grows with length.
     texts = [
-        " ".join(evidence[s.n - 1].turn.paragraphs[s.paragraph].text[s.start : s.end].split()[:40])
+        " ".join(
+            evidence[s.n - 1]
+            .turn.paragraphs[s.paragraph]
+            .text[s.start : s.end]
+            .split()[:COMPARED_WORDS]
+        )
         for s in candidates
     ]
     scored = [
