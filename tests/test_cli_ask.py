@@ -57,8 +57,6 @@ def searches(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         return Retrieval(hits=[], evidence=late_projects()[: k or self.settings.top_k])
 
     monkeypatch.setattr(Assistant, "retrieve", retrieve)
-    # No index: the answers to retrieved questions are not looked up (tested in test_expand).
-    monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
     # No index either for the relevance floor (tested in test_relevance): on topic.
     monkeypatch.setattr(Assistant, "on_topic", lambda self, question, filters=None: True)
     return calls

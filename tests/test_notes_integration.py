@@ -144,7 +144,6 @@ def test_ask_save_appends_verified_quotes_once_and_never_an_invented_one(
             [], [shown]
         ),
     )
-    monkeypatch.setattr(Assistant, "context", lambda self, key, around=3: [])
     monkeypatch.setattr(Assistant, "on_topic", lambda self, question, filters=None: True)
     for name, value in (("BASE_URL", fake_llm.url), ("MODEL", MODEL), ("API_KEY", API_KEY)):
         monkeypatch.setenv(f"ASSISTANT_LLM_{name}", value)

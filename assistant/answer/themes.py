@@ -21,8 +21,7 @@ from assistant.model import Evidence
 MAX_THEMES = 5
 #: Clusters less similar than this stay apart (cosine of tf-idf vectors, plus the bonus below).
 MERGE_THRESHOLD = 0.15
-#: Turns close together in one interview usually continue one answer (the distance matches
-#: the window in which :mod:`assistant.answer.expand` looks for a question's answers).
+#: Turns close together in one interview usually continue one answer.
 NEIGHBOUR_BONUS = 0.25
 NEIGHBOUR_DISTANCE = 4
 

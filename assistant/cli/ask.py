@@ -194,11 +194,7 @@ def _reference_line(n: int, ev: Evidence) -> str:
 
 def _footer(answer: Answer) -> str:
     mode = f"LLM answer ({answer.model})" if answer.mode == "llm" else "extractive answer"
-    from assistant.answer.expand import ANSWER_WHY
-
-    added = sum(1 for e in answer.evidence if e.why.startswith(ANSWER_WHY))
-    turns = len(answer.evidence) - added
-    extra = f" + {added} answering a retrieved question" if added else ""
+    turns = len(answer.evidence)
     total = answer.timings.get("total")
     timing = f" · {total:.2f} s" if total is not None else ""
-    return f"[{mode} · {turns} turn{'s' * (turns != 1)} retrieved{extra}{timing}]"
+    return f"[{mode} · {turns} turn{'s' * (turns != 1)} retrieved{timing}]"
