@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.model import Filters
+from assistant.model import Corpus, Filters
 from assistant.service import Assistant, make_assistant
 
 
@@ -35,6 +35,24 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["interviewer", "participant"],
         help="only turns by interviewers or by participants",
     )
+
+
+def add_paths_argument(
+    parser: argparse.ArgumentParser,
+    help: str = "transcript files or folders (default: the configured corpus folder)",
+) -> None:
+    """The transcripts a command reads: files or folders, the corpus folder when none."""
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=help)
+
+
+def report_problems(corpus: Corpus) -> int:
+    """Every file that could not be read, one line each on stderr; 1 when nothing loaded."""
+    for problem in corpus.errors:
+        print(f"problem: {problem}", file=sys.stderr)
+    if not corpus.interviews:
+        print("assistant: no interview could be loaded", file=sys.stderr)
+        return 1
+    return 0
 
 
 def add_guide_argument(parser: argparse.ArgumentParser) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
+from assistant.cli.common import add_paths_argument, report_problems
 from assistant.cli.output import terminal
 from assistant.model import Corpus, Progress
 from assistant.safe_text import printable
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=CORPUS_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_paths(corpus)
+    add_paths_argument(corpus)
     corpus.add_argument(
         "--json", action="store_true", help="print interviews, turns and problems as JSON"
     )
@@ -64,22 +64,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=CODES_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_paths(codes)
+    add_paths_argument(codes)
     codes.add_argument("--json", action="store_true", help="print the codes as JSON")
     from assistant.cli.matrix import add_matrix_arguments
 
     add_matrix_arguments(codes)
     codes.set_defaults(func=run_codes)
-
-
-def _add_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="transcript files or folders (default: the configured corpus folder)",
-    )
 
 
 def _load(args: argparse.Namespace) -> Corpus:
@@ -141,12 +131,7 @@ def run_codes(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         print(codebook.render())
-        for problem in corpus.errors:
-            print(f"problem: {problem}", file=sys.stderr)
-    if not corpus.interviews:
-        print("assistant: no interview could be loaded", file=sys.stderr)
-        return 1
-    return 0
+    return report_problems(corpus)
 
 
 def _print_corpus(corpus: Corpus) -> None:

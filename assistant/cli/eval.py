@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer_eval import choose, evaluate_answers, is_gold_set, load_gold
-from assistant.cli.common import assistant_from, print_json
+from assistant.cli.common import add_paths_argument, assistant_from, print_json
 from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
 from assistant.model import Corpus, Progress
@@ -47,13 +47,7 @@ def register(subparsers: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="coded transcripts or folders (default: the corpus folder)",
-    )
+    add_paths_argument(parser, "coded transcripts or folders (default: the corpus folder)")
     parser.add_argument(
         "--questions",
         type=Path,

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from assistant.cli.common import add_paths_argument
+
 DESCRIPTION = """\
 Write the interviews under PATH (default the corpus folder) as a REFI-QDA project (.qdpx): each
 interview a text source (one 'Speaker: text' line per paragraph, turns apart by a blank line),
@@ -29,13 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="transcript files or folders (default: the configured corpus folder)",
-    )
+    add_paths_argument(parser)
     parser.add_argument(
         "--qdpx", type=Path, required=True, metavar="FILE", help="the project file to write"
     )

@@ -34,7 +34,7 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_matrix(args: argparse.Namespace, corpus: Corpus) -> int:
-    from assistant.cli.common import assistant_from, print_json
+    from assistant.cli.common import assistant_from, print_json, report_problems
 
     fmt = args.format or ("json" if args.json else "table")
     service = assistant_from(args)
@@ -45,9 +45,4 @@ def run_matrix(args: argparse.Namespace, corpus: Corpus) -> int:
         sys.stdout.write(table.to_csv())
     else:
         print(table.render())
-    for problem in corpus.errors:
-        print(f"problem: {problem}", file=sys.stderr)
-    if not corpus.interviews:
-        print("assistant: no interview could be loaded", file=sys.stderr)
-        return 1
-    return 0
+    return report_problems(corpus)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from assistant.cli.common import add_paths_argument
 
 DESCRIPTION = """\
 Propose codes for the paragraphs that carry none. Each paragraph's ten most similar paragraphs
@@ -27,13 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    suggest.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="transcript files or folders (default: the configured corpus folder)",
-    )
+    add_paths_argument(suggest)
     suggest.add_argument(
         "--interview", action="append", default=[], metavar="ID", help="only passages of ID"
     )
