@@ -563,7 +563,7 @@ async def test_matched_codes_are_shown_and_ctrl_o_asks_again_without_the_dropped
         await ask(app, pilot)
         text = conversation_text(app)
         assert "Codes matched: MD-infrastructure (4 passages in 2 interviews)" in text
-        assert "MM-organisation (3 passages in 1 interviews)" in text
+        assert "MM-organisation (3 passages in 1 interview)" in text
         assert service.codes_asked == [None]
         await pilot.press("ctrl+o")
         await wait_for_screen(app, pilot, DropCodeScreen)

@@ -25,7 +25,9 @@ def answer_markdown(answer: dict[str, Any]) -> str:
     codes = answer.get("codes") or []
     if codes:
         matched = " · ".join(
-            f"{c['code']} ({c['passages']} passages in {c['interviews']} interviews)" for c in codes
+            f"{c['code']} ({c['passages']} passages in {c['interviews']} "
+            f"interview{'s' * (c['interviews'] != 1)})"
+            for c in codes
         )
         parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
     guide = answer.get("guide")
