@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.codebook import QUESTION
 from assistant.ingest.speakers import speaker_key
 from assistant.model import PARAGRAPH_SEPARATOR, Turn
 
@@ -62,14 +63,21 @@ def unit_text(turns: Sequence[Turn]) -> str:
     return PARAGRAPH_SEPARATOR.join(t.text for t in turns)
 
 
-def opens_question(turn: Turn) -> bool:
-    """Whether an interviewer's turn asks a new question rather than prompting for more.
+def is_said(turn: Turn) -> bool:
+    """Whether a turn is what a participant said: any participant's turn, and an interviewer's
+    turn that coders gave a content code (they file a participant's words under the
+    interviewer's heading when the transcript split the turn there). Question tags (``Q8.1``)
+    only say which guide question a passage belongs to, so a question tagged with one is still
+    the interviewer's question."""
+    return turn.role != "interviewer" or any(not QUESTION.match(c) for c in turn.codes)
 
-    A coded turn is content whoever is named as its speaker: coders file a participant's words
-    under the interviewer's heading when the transcript split the turn there."""
+
+def opens_question(turn: Turn) -> bool:
+    """Whether an interviewer's turn asks a new question rather than prompting for more (a turn
+    that :func:`is_said` counts as said never does)."""
     from assistant.answer.text import terms
 
-    if turn.role != "interviewer" or turn.codes:
+    if is_said(turn):
         return False
     return "?" in turn.text or len(set(terms(turn.text))) >= NEW_QUESTION_TERMS
 
@@ -121,14 +129,13 @@ def exchanges(turns: Sequence[Turn]) -> list[Unit]:
                 start = i
                 while (
                     start > 0
-                    and turns[start - 1].role == "interviewer"
-                    and not (turns[start - 1].codes)
+                    and not is_said(turns[start - 1])
                     and (not out or turns[start - 1].ordinal > out[-1].ordinals[-1])
                 ):
                     start -= 1
                 answered = False
             continue
-        if start is not None and (turn.role != "interviewer" or turn.codes):
+        if start is not None and is_said(turn):
             answered = True
     if start is not None and answered:
         out.append(_exchange(turns, start, len(turns)))

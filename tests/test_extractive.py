@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, turn
 
@@ -176,3 +177,62 @@ def _positions(answer: Answer, ev: list[Evidence]) -> dict[int, int]:
     """Citation number → the 1-based position of its turn in the retrieved evidence."""
     keys = [e.key for e in ev]
     return {c.n: keys.index(c.evidence.key) + 1 for c in answer.citations}
+
+
+def _exchange(*texts: tuple[str, str]) -> list[Evidence]:
+    turns = [
+        Turn(
+            "3",
+            n,
+            speaker,
+            "interviewer" if speaker == "Interviewer" else "participant",
+            (Paragraph(text, (), lines=(n, n)),),
+        )
+        for n, (speaker, text) in enumerate(texts, start=139)
+    ]
+    unit = f"exchange:3:139-{138 + len(texts)}"
+    return [
+        Evidence(t, "Interview 3", "corpus/3.txt", score=1.0, why="test", unit=unit)
+        for t in turns[1:]
+    ]
+
+
+LATE_EXCHANGE = (
+    ("Interviewer", "So do you have any AI projects that took longer than expected?"),
+    (
+        "P3",
+        "Yes. Most of the time. It's pretty hard to define a project ahead of time. "
+        "Estimates of project timelines are always off for every project we run. "
+        "Each project team plans the project phases carefully. "
+        "Project managers track the project budget every week. "
+        "But if you don't have a strict deadline, it is often late.",
+    ),
+    ("P3", "So it's rare that we kill late projects: continuing them blocks things."),
+)
+
+
+def test_an_exchange_quotes_its_first_answer_beside_its_closest_turn() -> None:
+    compared: list[str] = []
+
+    def similarity(texts: list[str]) -> list[float]:
+        compared.extend(texts)
+        return [0.6 if "kill" in t else 0.4 if "late" in t else 0.2 for t in texts]
+
+    answer = extractive_answer(QUESTION, _exchange(*LATE_EXCHANGE), similarity)
+    cited = {c.evidence.key: c.quote for c in answer.citations}
+    # The closest turn, and the direct answer to the question that found the exchange.
+    assert set(cited) == {"3:140", "3:141"}
+    assert "strict deadline, it is often late" in cited["3:140"]
+    # "late" is the rare question word among these sentences, so its sentence is compared
+    # although four sentences share the commoner "project".
+    assert any("often late" in t for t in compared)
+
+
+def test_an_utterance_quotes_only_its_closest_turn() -> None:
+    evidence = [replace(e, unit="utterance:3:140-141") for e in _exchange(*LATE_EXCHANGE)]
+
+    def similarity(texts: list[str]) -> list[float]:
+        return [0.6 if "kill" in t else 0.4 if "late" in t else 0.2 for t in texts]
+
+    answer = extractive_answer(QUESTION, evidence, similarity)
+    assert {c.evidence.key for c in answer.citations} == {"3:141"}

@@ -5,12 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from index_helpers import MLP, MLP_DEP, PRIVACY, FakeCodebook, embedder, small_corpus
+from index_helpers import (
+    MLP,
+    MLP_DEP,
+    PRIVACY,
+    FakeCodebook,
+    corpus,
+    embedder,
+    interview,
+    small_corpus,
+)
 
+import assistant.retrieve as retrieve_mod
+from assistant.codematch import MIN_SCORE
 from assistant.errors import AssistantError
 from assistant.index import Indexer, open_index
 from assistant.model import Filters
-from assistant.retrieve import Retriever, bm25_side, rrf, score_fusion, tokenize
+from assistant.retrieve import (
+    CODE_SURE,
+    Retriever,
+    _certainty,
+    bm25_side,
+    rrf,
+    score_fusion,
+    tokenize,
+)
 from assistant.settings import load_settings
 
 
@@ -151,3 +170,41 @@ def test_tokenize_conversational_text() -> None:
     ]
     assert tokenize("Les dépendances externes") == ["dependance", "externe"]
     assert tokenize("We didn't know") == []
+
+
+OFF_TOPIC_ANSWER = [
+    ("Interviewer 1", "Why did your machine learning projects run late?", ()),
+    ("Noor", "I had pasta for lunch today and then we walked in the park.", ()),
+    ("Interviewer 1", "Is there anything else you would like to tell me about your work?", ()),
+    (
+        "Noor",
+        "Delivery slipped by months: the client's servers were never ready for deployment.",
+        (),
+    ),
+    ("Interviewer 1", "What do you think of the weather here?", ()),
+    ("Noor", "The weather is cold and rainy in the winter, sunny in the summer.", ()),
+]
+
+
+@pytest.fixture(scope="module")
+def off_topic(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    settings = load_settings(index_dir=tmp_path_factory.mktemp("answered") / "index")
+    Indexer(settings, embedder()).build(corpus(interview("8", OFF_TOPIC_ANSWER)))
+    return Retriever(open_index(settings, embedder()), embedder())
+
+
+def test_a_question_that_matches_counts_only_as_much_as_its_answer(
+    off_topic: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "why did projects run late?"
+    first = off_topic.retrieve(question, k=3).hits[0]
+    assert "8:4" in first.unit.keys and "8:2" not in first.unit.keys
+    # Scored by the question alone, the exchange with the off-topic answer led.
+    monkeypatch.setattr(retrieve_mod, "ANSWER_POWER", 0.0)
+    assert off_topic.retrieve(question, k=3).hits[0].unit.keys[:2] == ("8:1", "8:2")
+
+
+def test_weak_code_matches_lift_their_passages_less() -> None:
+    assert _certainty(MIN_SCORE) == 0.0
+    assert _certainty(CODE_SURE) == _certainty(0.95) == 1.0
+    assert 0.0 < _certainty((MIN_SCORE + CODE_SURE) / 2) < 1.0

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from assistant.ingest import load_corpus
 from assistant.model import Paragraph, Turn
-from assistant.units import build_units, exchanges, opens_question, utterances
+from assistant.units import build_units, exchanges, is_said, opens_question, utterances
 
 
 def _turn(n: int, speaker: str, text: str, *codes: str) -> Turn:
@@ -55,6 +55,23 @@ def test_a_coded_interviewer_heading_counts_as_an_answer() -> None:
     ]
     assert not opens_question(turns[1])
     assert [u.ordinals for u in exchanges(turns)] == [(1, 2), (3, 4)]
+
+
+def test_a_question_tagged_with_its_guide_question_still_opens_an_exchange() -> None:
+    # Delve coders tag the interviewer's questions with the guide's question numbers too; a
+    # tag says which question a passage belongs to, not that the interviewer said content.
+    turns = [
+        _turn(1, "Interviewer 1", "Do you have any AI projects that took longer than expected?"),
+        _turn(2, "P1", "Yes. If you don't have a strict deadline, it is often late.", "Q8.1"),
+        _turn(3, "Interviewer 1", "And did you have any project that was aborted?", "Q8.1"),
+        _turn(4, "P1", "Almost, once.", "Q8.2"),
+    ]
+    assert [is_said(t) for t in turns] == [False, True, False, True]
+    assert opens_question(turns[2])
+    assert [u.ordinals for u in exchanges(turns)] == [(1, 2), (3, 4)]
+    # A content code beside the tag makes the heading a participant's words again.
+    coded = _turn(3, "Interviewer 1", "Aborted? Yes, once.", "Q8.1", "Misc")
+    assert is_said(coded) and not opens_question(coded)
 
 
 speakers = st.sampled_from(["Interviewer 1", "Interviewer1", "Interviewee", "P2"])

@@ -20,6 +20,7 @@ from assistant.answer.text import BM25, sentence_spans, terms, words
 from assistant.answer.themes import group
 from assistant.answer.verify import locate_in_turn
 from assistant.model import Answer, Citation, Evidence
+from assistant.units import is_said
 
 #: Distinct content words a turn needs to be quoted.
 MIN_TERMS = 2
@@ -106,11 +107,7 @@ def extractive_answer(
     # An interviewer's question is not evidence of what participants think; it is quoted
     # only when coded (coders sometimes file a participant's words under the interviewer's
     # heading) or when nothing else is left.
-    said = [
-        n
-        for n in numbers
-        if evidence[n - 1].turn.role != "interviewer" or evidence[n - 1].turn.codes
-    ]
+    said = [n for n in numbers if is_said(evidence[n - 1].turn)]
     numbers = said or numbers
     if not numbers:
         return Answer(question, "extractive", refusal_phrase(), evidence=evidence, refused=True)
@@ -167,6 +164,11 @@ def _one_per_unit(
     units: dict[str, list[int]] = {}
     for n, ev in enumerate(evidence, start=1):
         units.setdefault(ev.unit or ev.key, []).append(n)
+    # A question word that few of the retrieved sentences use says more about which sentence
+    # answers ("late" beside "projects" in "why did projects run late?").
+    asked = set(query)
+    used = Counter(t for s in sentences for t in set(s.terms) & asked)
+    weight = {t: math.log((1 + len(sentences)) / (1 + n)) + 1.0 for t, n in used.items()}
     candidates: list[_Sentence] = []
     for members in units.values():
         own = [s for s in sentences if s.n in members and len(set(s.terms)) >= MIN_TERMS]
@@ -174,9 +176,14 @@ def _one_per_unit(
             s for s in own if codes & set(evidence[s.n - 1].turn.paragraphs[s.paragraph].codes)
         ]
         pool = coded or own
-        asked = set(query)
         pool = sorted(
-            pool, key=lambda s: (-len(asked & set(s.terms)), -len(set(s.terms)), s.n, s.index)
+            pool,
+            key=lambda s: (
+                -round(sum(weight.get(t, 0.0) for t in asked & set(s.terms)), 9),
+                -len(set(s.terms)),
+                s.n,
+                s.index,
+            ),
         )[:COMPARED_PER_UNIT]
         candidates.extend(sorted(pool, key=lambda s: (s.n, s.paragraph, s.index)))
     if not candidates:
@@ -209,6 +216,14 @@ def _one_per_unit(
             (second.similarity or 0.0) >= (own[0].similarity or 0.0) - SECOND_TURN_MARGIN
         ):
             turns.append(second.n)
+        # An exchange is found by its question; its first answering turn is the direct answer
+        # ("Yes. Most of the time. […] if you don't have a strict deadline, it is often late."
+        # to "do you have any AI projects that took longer than expected?"), whichever of its
+        # sentences the embedding ranks first.
+        if (evidence[members[0] - 1].unit or "").startswith("exchange:"):
+            first = min(s.n for s in own)
+            if first not in turns:
+                turns.append(first)
         keep.extend(s for s in own if s.n in turns)
     return keep
 
