@@ -8,7 +8,9 @@ selection carrying its codes (and who applied them, where known); the code book 
 corpus's code tree with its descriptions. With ``--notes`` every quote saved in the notes is
 also a selection, coded with a code named after its question (under the code
 ``Interview assistant``), by the user ``interview assistant``, the model and date as the
-selection's description. The XML is written with lxml and the archive with ``zipfile``.
+selection's description. Cases and variables go out as the project's ``<Cases>`` and
+``<Variables>`` (:mod:`assistant.qdpx_cases`). The XML is written with lxml and the archive
+with ``zipfile``.
 GUIDs are derived from names, so exporting the same corpus twice gives the same ids.
 """
 
@@ -29,6 +31,7 @@ from assistant.ingest.ids import interview_id
 from assistant.ingest.qdpx import OWN_ORIGIN, title
 from assistant.model import Corpus, Interview, Turn
 from assistant.notes_markers import SavedQuote
+from assistant.qdpx_cases import write_cases, write_values
 
 NS = "urn:QDA-XML:project:1.0"
 ASSISTANT_USER = "interview assistant"
@@ -143,6 +146,7 @@ def export_qdpx(
     questions = list(dict.fromkeys(n.question for n in notes))
     code_guids, question_guids = _codebook(etree, project, codebook, questions)
     report.codes = len(code_guids)
+    variable_guids = write_cases(etree, project, corpus.interviews, guid)
     sources = etree.SubElement(project, f"{{{NS}}}Sources")
     files: dict[str, str] = {}
     by_key = {t.key: (i, t) for i in corpus.interviews for t in i.turns}
@@ -185,6 +189,7 @@ def export_qdpx(
             )
             _coding(etree, selection, question_guids[note.question], users[ASSISTANT_USER])
             report.notes += 1
+        write_values(etree, element, interview, variable_guids)
         report.interviews += 1
     xml = etree.tostring(project, xml_declaration=True, encoding="utf-8", pretty_print=True)
     _write_zip(Path(out), xml, files)

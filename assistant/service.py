@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, LLMError, NotesError
-from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress
+from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress, VariableValue
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -106,6 +106,8 @@ class Assistant:
                     format=summaries.get(ident, {}).get("format", "transcript"),
                     sha256=summaries.get(ident, {}).get("sha256", ""),
                     turns=tuple(e.turn for e in turns),
+                    cases=turns[0].cases,
+                    variables=turns[0].variables,
                 )
                 for ident, turns in by_id.items()
             )
@@ -453,10 +455,13 @@ class Assistant:
         *,
         speakers: Sequence[str] = (),
         roles: Sequence[str] = (),
+        cases: Sequence[str] = (),
+        variables: Sequence[VariableValue] = (),
         corpus: Corpus | None = None,
     ) -> QuoteReport:
         """Every passage coded ``code`` (a name or an abbreviation; a parent includes its
         children), from the corpus files as they are now (no index needed)."""
+        from assistant.cases import resolve_cases
         from assistant.quotes import QuoteReport, select_quotes
 
         codes = [code] if isinstance(code, str) else list(code)
@@ -470,7 +475,15 @@ class Assistant:
                 known = ", ".join(i.id for i in corpus.interviews) or "none loaded"
                 raise AssistantError(f"no interview {wanted!r} in the corpus (interviews: {known})")
         labels = self.codebook(corpus).resolve(codes)
-        items = select_quotes(corpus, labels, interviews=interviews, speakers=speakers, roles=roles)
+        held = resolve_cases(
+            cases,
+            variables,
+            (c for i in corpus.interviews for c in i.cases),
+            (v for i in corpus.interviews for v in i.variables),
+        )
+        items = select_quotes(
+            corpus, labels, interviews=interviews, speakers=speakers, roles=roles, held=held
+        )
         return QuoteReport(code=", ".join(codes), labels=labels, items=tuple(items))
 
     # -- start-up (PERF helper): what lets a front end be ready sooner -----------------------
