@@ -131,14 +131,20 @@ class Assistant:
         return cooccurrence(corpus, self.codebook(corpus))
 
     def agreement(
-        self, a: Path, b: Path | None = None, progress: ProgressCallback | None = None
+        self,
+        a: Path,
+        b: Path | None = None,
+        progress: ProgressCallback | None = None,
+        users: Sequence[str] = (),
     ) -> AgreementReport:
-        """Inter-coder agreement between two codings (two files, two folders, or one folder
-        of per-coder print-outs), by paragraph; raises AssistantError when nothing pairs."""
+        """Inter-coder agreement between two codings (two files, two folders, one folder of
+        per-coder print-outs, or one REFI-QDA project coded by two ``users``), by paragraph;
+        raises AssistantError when nothing pairs."""
         from assistant.agreement import compare
         from assistant.codings import find_pairs
 
-        return compare(find_pairs(Path(a), Path(b) if b is not None else None, progress))
+        second = Path(b) if b is not None else None
+        return compare(find_pairs(Path(a), second, progress, users))
 
     def suggest(
         self,
