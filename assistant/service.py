@@ -443,16 +443,21 @@ class Assistant:
         notes: bool = False,
         corpus: Corpus | None = None,
         progress: ProgressCallback | None = None,
+        suggestions: Sequence[Suggestion] = (),
     ) -> ExportReport:
         """Write the corpus (default: the corpus folder) as a REFI-QDA project at ``out``, with
-        its code book and codings, and with ``notes`` every quote saved in the notes file."""
+        its code book and codings, with ``notes`` every quote saved in the notes file, and
+        ``suggestions`` (:meth:`suggest`) as codings by the user "interview assistant"."""
         from assistant.notes import NotesFile
         from assistant.qdpx_export import export_qdpx
 
         if corpus is None:
             corpus = self.load_corpus(progress=progress)
         saved = NotesFile(self.settings.notes_file).read() if notes else []
-        return export_qdpx(corpus, self.codebook(corpus), out, saved)
+        model = self._model_name() if suggestions else ""
+        return export_qdpx(
+            corpus, self.codebook(corpus), out, saved, suggestions=suggestions, model=model
+        )
 
     def quotes(
         self,

@@ -38,6 +38,8 @@ from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph, V
 #: The origin the assistant's own export writes: its sources are laid out one turn per block
 #: (see ``assistant.qdpx_export``), which is read back exactly.
 OWN_ORIGIN = "interview assistant"
+#: The user the assistant's own codings (saved quotes, suggested codes) are exported by.
+ASSISTANT_USER = "interview assistant"
 #: No member of a project is read beyond this size (a zip bomb stays a one-line error).
 MAX_MEMBER = 256 * 1024 * 1024
 
@@ -90,6 +92,17 @@ def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRea
                 "not imported: "
                 + ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
                 + " (only text sources become interviews)",
+                severity="notice",
+            )
+        )
+    if reader.by_assistant:
+        # Exported for a QDA tool to accept or reject: read back as they are, they count.
+        found.append(
+            LoadProblem(
+                str(path),
+                f"{reader.by_assistant} coding(s) by the user {ASSISTANT_USER!r} (suggested codes "
+                "or saved quotes) are read as codes like the coders'; reject them in your QDA "
+                "tool to leave them out",
                 severity="notice",
             )
         )
@@ -171,6 +184,7 @@ class _SourceReader:
         self.base = root.get("basePath") or ""
         self.notices = notices
         self.own = False
+        self.by_assistant = 0
 
     def interview(
         self,
@@ -302,6 +316,7 @@ class _SourceReader:
                         f"not in the code book ({target or 'no CodeRef'})",
                     )
                 user = users.get(coding.get("creatingUser", ""), default_user)
+                self.by_assistant += user == ASSISTANT_USER
                 codings.append((by_guid[target], user))
             if codings:
                 out.append(Selection(start, end, tuple(codings)))
