@@ -425,13 +425,20 @@ class Retriever:
         return Retrieval(hits, evidence, matched, self._prevalence(), asked)
 
     def _prevalence(self) -> Prevalence | None:
-        codes = getattr(self.codebook, "codes", None)
-        if not codes:
+        if self.codebook is None or not getattr(self.codebook, "codes", None):
             return None
-        return Prevalence(
-            interviews=len(self.reader.interviews()),
-            codes={c.label: (c.interviews, c.applications) for c in codes.values()},
-        )
+        # Counted as `codes --matrix` counts (parents rolled up), once per index generation
+        # and code book.
+        cached = self.reader.cache.get("code_totals")
+        if cached is None or cached[0] is not self.codebook:
+            from assistant.prevalence import code_totals
+
+            turns = (e.turn for e in self.reader.all_turns())
+            cached = self.reader.cache["code_totals"] = (
+                self.codebook,
+                code_totals(turns, self.codebook),
+            )
+        return Prevalence(interviews=len(self.reader.interviews()), codes=cached[1])
 
     def _guided(
         self, vector: list[float], scope: Scope
