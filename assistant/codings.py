@@ -241,9 +241,10 @@ def _keep_coded(pairing: Pairing) -> Pairing:
             raise AssistantError(f"no two codings of the same interview to compare ({detail})")
         if len(pairing.pairs) == 1:
             raise AssistantError(f"{unpaired[-1]}: agree compares coded transcripts")
+        # The last ones named are the pairs just left out (earlier ones are unread files).
         raise AssistantError(
-            f"in none of the {len(pairing.pairs)} pairs did both coders apply codes "
-            "(uncoded transcripts?): agree compares coded transcripts"
+            f"in none of the {len(pairing.pairs)} pairs did both coders apply codes (e.g. "
+            f"{unpaired[-len(pairing.pairs)]}): agree compares coded transcripts"
         )
     kept.sort(key=lambda pair: _natural(pair[0].interview.id))
     return Pairing(tuple(kept), tuple(sorted(unpaired, key=lambda u: _natural(u.what))))

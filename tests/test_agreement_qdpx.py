@@ -161,3 +161,19 @@ def test_users_only_go_with_a_project(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "a").mkdir()
     assert main(["agree", str(tmp_path / "a"), "--users", "A,B"]) == 1
     assert "--users picks two coders of one REFI-QDA project" in capsys.readouterr().err
+
+
+def test_users_who_coded_different_interviews_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "split.qdpx"
+    sources = [
+        Source("Interview 1", TEXT, [select(TEXT, LATE, DATA, user="Ana Coder")]),
+        Source("Interview 2", TEXT, [select(TEXT, LATE, DATA, user="Bo Coder")]),
+    ]
+    path.write_bytes(project(sources, [Code(DATA)], users=("Ana Coder", "Bo Coder")))
+    assert main(["agree", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "assistant: in none of the 2 pairs did both coders apply codes (e.g. interview 1 "
+        "(Ana Coder vs Bo Coder): Bo Coder applied no code): agree compares coded transcripts"
+    )
