@@ -3,14 +3,15 @@
 ``agree A B`` takes two files (one interview, two coders), two folders (one coder each, paired
 by interview id), or one folder of per-coder print-outs such as Delve's
 ``2023-06-04-Interview 12 - PO.pdf`` and ``… Interview 12 - Rached.pdf``, paired by interview
-id and told apart by the coder's name after the interview number. Whatever cannot be paired is
+id and told apart by the coder's name after the interview number, or one REFI-QDA project whose
+codings carry their users (:mod:`assistant.coders`). Whatever cannot be paired is
 named with the reason; nothing is read twice and no file is written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +65,31 @@ def coder_name(path: Path) -> str | None:
     return match["coder"].strip() if match else None
 
 
-def find_pairs(a: Path, b: Path | None = None, progress: Reporter | None = None) -> Pairing:
+def find_pairs(
+    a: Path,
+    b: Path | None = None,
+    progress: Reporter | None = None,
+    users: Sequence[str] = (),
+) -> Pairing:
     """The pairs of codings to compare, and everything that could not be paired.
 
+    ``users`` picks the two coders of a REFI-QDA project coded by more than two.
     Raises AssistantError, with one line saying why, when no pair of coded interviews is left."""
+    if b is None and a.is_file() and a.suffix.lower() == ".qdpx":
+        from assistant.coders import pair_by_user
+
+        return _keep_coded(pair_by_user(a, users, progress))
+    if users:
+        raise AssistantError(
+            "--users picks two coders of one REFI-QDA project (.qdpx); "
+            f"{a}{' and ' + str(b) if b else ''} is not one"
+        )
     if b is None:
         if not a.is_dir():
             raise AssistantError(
-                f"{a}: agree needs two codings: two files, two folders, or one folder of per-coder "
-                "print-outs (e.g. 'Interview 12 - PO.pdf' and 'Interview 12 - Rached.pdf')"
+                f"{a}: agree needs two codings: two files, two folders, one folder of per-coder "
+                "print-outs (e.g. 'Interview 12 - PO.pdf' and 'Interview 12 - Rached.pdf') or "
+                "one .qdpx project coded by two users"
             )
         pairing = _pair_by_coder(a, progress)
     elif a.is_file() and b.is_file():
@@ -224,9 +241,10 @@ def _keep_coded(pairing: Pairing) -> Pairing:
             raise AssistantError(f"no two codings of the same interview to compare ({detail})")
         if len(pairing.pairs) == 1:
             raise AssistantError(f"{unpaired[-1]}: agree compares coded transcripts")
+        # The last ones named are the pairs just left out (earlier ones are unread files).
         raise AssistantError(
-            f"in none of the {len(pairing.pairs)} pairs did both coders apply codes "
-            "(uncoded transcripts?): agree compares coded transcripts"
+            f"in none of the {len(pairing.pairs)} pairs did both coders apply codes (e.g. "
+            f"{unpaired[-len(pairing.pairs)]}): agree compares coded transcripts"
         )
     kept.sort(key=lambda pair: _natural(pair[0].interview.id))
     return Pairing(tuple(kept), tuple(sorted(unpaired, key=lambda u: _natural(u.what))))

@@ -171,9 +171,17 @@ class Turn:
         }
 
 
+#: A variable's value on an interview: ``("age group", "25-34")``.
+VariableValue = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Interview:
-    """One interview as read from one source file."""
+    """One interview as read from one source file.
+
+    ``cases`` and ``variables`` are what a REFI-QDA project says about the interview as a
+    whole: the cases it belongs to and its variables' values (from the source itself or from
+    its cases), sorted; empty for formats that have none."""
 
     id: str
     title: str
@@ -181,6 +189,8 @@ class Interview:
     format: SourceFormat
     sha256: str
     turns: tuple[Turn, ...]
+    cases: tuple[str, ...] = ()
+    variables: tuple[VariableValue, ...] = ()
 
     def turn(self, ordinal: int) -> Turn | None:
         if 1 <= ordinal <= len(self.turns) and self.turns[ordinal - 1].ordinal == ordinal:
@@ -198,6 +208,8 @@ class Interview:
             "source": self.source,
             "format": self.format,
             "sha256": self.sha256,
+            "cases": list(self.cases),
+            "variables": [list(pair) for pair in self.variables],
             "turns": [t.to_dict() for t in self.turns],
         }
 
@@ -290,6 +302,10 @@ class Evidence:
     asked: Evidence | None = None
     #: The retrieval unit (``utterance:12:110-113``) the turn was found through, if any.
     unit: str = ""
+    #: The interview's cases and variable values (:class:`Interview`), so a scope on them can
+    #: be checked from the index alone.
+    cases: tuple[str, ...] = ()
+    variables: tuple[VariableValue, ...] = ()
 
     @property
     def key(self) -> str:
@@ -322,15 +338,25 @@ class Evidence:
 @dataclass(frozen=True)
 class Filters:
     """Scope of a search: codes (names or abbreviations; parents include children),
-    interviews, speakers and roles. Empty means no restriction."""
+    interviews, speakers, roles, cases and variable values (``(name, value)``; several values
+    of one variable allow any of them). Empty means no restriction."""
 
     codes: tuple[str, ...] = ()
     interviews: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+    variables: tuple[VariableValue, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.codes or self.interviews or self.speakers or self.roles)
+        return not (
+            self.codes
+            or self.interviews
+            or self.speakers
+            or self.roles
+            or self.cases
+            or self.variables
+        )
 
 
 @dataclass(frozen=True)

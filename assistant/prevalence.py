@@ -128,33 +128,59 @@ def prevalence(
         raise AssistantError(f"cannot count codes by {by!r}; choose one of {', '.join(BY)}")
     book = codebook or Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
     column_of, columns = _column_of(by, corpus)
-    # Each exact label's paragraphs, as (column, interview, paragraph identity) once each.
-    where: dict[str, set[tuple[str, str, int, int]]] = {}
-    for interview in corpus.interviews:
-        for turn in interview.turns:
-            column = column_of(interview, turn)
-            for n, paragraph in enumerate(turn.paragraphs):
-                for label in paragraph.codes:
-                    where.setdefault(label, set()).add((column, interview.id, turn.ordinal, n))
+    column = {
+        (interview.id, turn.ordinal): column_of(interview, turn)
+        for interview in corpus.interviews
+        for turn in interview.turns
+    }
+    found = coded_paragraphs((t for i in corpus.interviews for t in i.turns), book)
     rows: list[PrevalenceRow] = []
     for depth, code in book.tree():
-        found: set[tuple[str, str, int, int]] = set()
-        for label in book.resolve([code.label]):
-            found |= where.get(label, set())
         cells = dict.fromkeys(columns, 0)
-        for column, *_ in found:
-            cells[column] += 1
+        for ident, ordinal, _ in found[code.label]:
+            cells[column[(ident, ordinal)]] += 1
+        interviews, total = _totals(found[code.label])
         rows.append(
             PrevalenceRow(
                 code=code.label,
                 parent=code.parent,
                 depth=depth,
                 cells=cells,
-                total=len(found),
-                interviews=len({ident for _, ident, _, _ in found}),
+                total=total,
+                interviews=interviews,
             )
         )
     return Prevalence(by=by, columns=tuple(columns), rows=tuple(rows), of=len(corpus.interviews))
+
+
+#: A paragraph: (interview id, turn ordinal, index in the turn).
+ParagraphRef = tuple[str, int, int]
+
+
+def coded_paragraphs(turns: Iterable[Turn], book: Codebook) -> dict[str, set[ParagraphRef]]:
+    """For every code of ``book``, the paragraphs carrying it or any of its children."""
+    where: dict[str, set[ParagraphRef]] = {}
+    for turn in turns:
+        for n, paragraph in enumerate(turn.paragraphs):
+            for label in paragraph.codes:
+                where.setdefault(label, set()).add((turn.interview_id, turn.ordinal, n))
+    out: dict[str, set[ParagraphRef]] = {}
+    for _, code in book.tree():
+        found: set[ParagraphRef] = set()
+        for label in book.resolve([code.label]):
+            found |= where.get(label, set())
+        out[code.label] = found
+    return out
+
+
+def code_totals(turns: Iterable[Turn], book: Codebook) -> dict[str, tuple[int, int]]:
+    """Each code's (interviews holding it, coded paragraphs), parents rolled up: the "in" and
+    "total" of ``codes --matrix``, and what an answer's overview says of a code."""
+    return {code: _totals(found) for code, found in coded_paragraphs(turns, book).items()}
+
+
+def _totals(found: set[ParagraphRef]) -> tuple[int, int]:
+    return len({ident for ident, _, _ in found}), len(found)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ selection carrying its codes (and who applied them, where known); the code book 
 corpus's code tree with its descriptions. With ``--notes`` every quote saved in the notes is
 also a selection, coded with a code named after its question (under the code
 ``Interview assistant``), by the user ``interview assistant``, the model and date as the
-selection's description. The XML is written with lxml and the archive with ``zipfile``.
+selection's description; ``assistant suggest --qdpx`` adds its suggested codes the same way, as
+codings of the codes themselves. Cases and variables go out as the project's ``<Cases>`` and
+``<Variables>`` (:mod:`assistant.qdpx_cases`). The XML is written with lxml and the archive
+with ``zipfile``.
 GUIDs are derived from names, so exporting the same corpus twice gives the same ids.
 """
 
@@ -20,18 +23,21 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import __version__
 from assistant.codebook import Codebook
 from assistant.errors import AssistantError
 from assistant.ingest.ids import interview_id
-from assistant.ingest.qdpx import OWN_ORIGIN, title
-from assistant.model import Corpus, Interview, Turn
+from assistant.ingest.qdpx import ASSISTANT_USER, OWN_ORIGIN, title
+from assistant.model import Corpus, Interview, Turn, parse_citation_key
 from assistant.notes_markers import SavedQuote
+from assistant.qdpx_cases import write_cases, write_values
+
+if TYPE_CHECKING:
+    from assistant.suggest import Suggestion
 
 NS = "urn:QDA-XML:project:1.0"
-ASSISTANT_USER = "interview assistant"
 NOTES_CODE = "Interview assistant"
 _GUIDS = uuid.UUID("5b0f3c1e-8d2a-4f61-9a57-2f0e6f3b9c11")
 
@@ -50,6 +56,7 @@ class ExportReport:
     codings: int = 0
     notes: int = 0
     skipped_notes: list[str] = field(default_factory=list)
+    suggestions: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +66,7 @@ class ExportReport:
             "codings": self.codings,
             "notes": self.notes,
             "skipped_notes": list(self.skipped_notes),
+            "suggestions": self.suggestions,
         }
 
     def summary(self) -> str:
@@ -68,6 +76,8 @@ class ExportReport:
         )
         if self.notes or self.skipped_notes:
             out += f", {self.notes} saved quote(s)"
+        if self.suggestions:
+            out += f", {self.suggestions} suggested coding(s) by the user {ASSISTANT_USER!r}"
         if self.skipped_notes:
             out += (
                 f"; {len(self.skipped_notes)} saved quote(s) left out because their turn "
@@ -120,15 +130,22 @@ def export_qdpx(
     notes: Sequence[SavedQuote] = (),
     *,
     now: _dt.datetime | None = None,
+    suggestions: Sequence[Suggestion] = (),
+    model: str = "",
 ) -> ExportReport:
-    """Write ``corpus`` (and the saved ``notes``) to ``out``; AssistantError if it cannot."""
+    """Write ``corpus`` (and the saved ``notes``) to ``out``; AssistantError if it cannot.
+
+    ``suggestions`` (:mod:`assistant.suggest`, made with the embedding ``model``) become
+    codings of their code by the user ``interview assistant``, each on its own selection
+    whose description gives the confidence, the passages behind it, the model and the date,
+    so the researcher accepts or rejects them in the QDA tool beside the coders' codings."""
     from lxml import etree
 
     if not corpus.interviews:
         raise AssistantError("nothing to export: no interview loaded")
     stamp = (now or _dt.datetime.now(_dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     report = ExportReport(Path(out))
-    users = _users(corpus, bool(notes))
+    users = _users(corpus, bool(notes) or bool(suggestions))
     project = etree.Element(
         f"{{{NS}}}Project",
         nsmap={None: NS},
@@ -143,10 +160,14 @@ def export_qdpx(
     questions = list(dict.fromkeys(n.question for n in notes))
     code_guids, question_guids = _codebook(etree, project, codebook, questions)
     report.codes = len(code_guids)
+    variable_guids = write_cases(etree, project, corpus.interviews, guid)
     sources = etree.SubElement(project, f"{{{NS}}}Sources")
     files: dict[str, str] = {}
     by_key = {t.key: (i, t) for i in corpus.interviews for t in i.turns}
     placed = _place_notes(notes, by_key, report)
+    suggested: dict[str, list[Suggestion]] = {}
+    for item in suggestions:
+        suggested.setdefault(item.passage.interview, []).append(item)
     for interview in corpus.interviews:
         shape = layout(interview)
         source_guid = guid("source", interview.id)
@@ -185,10 +206,32 @@ def export_qdpx(
             )
             _coding(etree, selection, question_guids[note.question], users[ASSISTANT_USER])
             report.notes += 1
+        for item in suggested.get(interview.id, []):
+            ordinal = parse_citation_key(item.passage.key)[1]
+            start, end = shape.spans[(ordinal, item.passage.paragraph - 1)]
+            name = f"suggest/{item.passage.key}/{item.passage.paragraph}/{item.code}"
+            selection = _selection(etree, element, name, start, end, stamp)
+            etree.SubElement(selection, f"{{{NS}}}Description").text = suggestion_note(
+                item, model, stamp
+            )
+            _coding(etree, selection, code_guids[item.code], users[ASSISTANT_USER])
+            report.suggestions += 1
+        write_values(etree, element, interview, variable_guids)
         report.interviews += 1
     xml = etree.tostring(project, xml_declaration=True, encoding="utf-8", pretty_print=True)
     _write_zip(Path(out), xml, files)
     return report
+
+
+def suggestion_note(item: Suggestion, model: str, stamp: str) -> str:
+    """What a QDA tool shows beside a suggested coding: why, by what, when."""
+    like = ", ".join(r.key for r in item.because)
+    return (
+        f"{ASSISTANT_USER}: suggested code, confidence {item.confidence:.2f} (the similarity-"
+        f"weighted share of the most similar paragraphs carrying it; like {like}), "
+        f"model {model or 'unknown'}, suggested {stamp}. Not a coder's decision: accept or "
+        "reject it."
+    )
 
 
 def _users(corpus: Corpus, with_assistant: bool) -> dict[str, str]:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.cases import CaseScope
 from assistant.ingest.speakers import check_roles, resolve_speakers, speaker_key
 from assistant.model import Corpus, Interview, Span, span_label
 
@@ -114,15 +115,19 @@ def select_quotes(
     interviews: Sequence[str] = (),
     speakers: Sequence[str] = (),
     roles: Sequence[str] = (),
+    held: CaseScope | None = None,
 ) -> list[QuoteItem]:
     """Every paragraph carrying any of ``labels`` (exact code labels, already resolved from
     names or abbreviations), ordered by interview, turn and paragraph.
 
     ``speakers`` and ``roles`` filter as search does; an unknown speaker or role is an
-    AssistantError."""
+    AssistantError. ``held`` keeps the interviews of some cases or variable values."""
     wanted = frozenset(labels)
     chosen: list[Interview] = [
-        i for i in corpus.interviews if not interviews or i.id in set(interviews)
+        i
+        for i in corpus.interviews
+        if (not interviews or i.id in set(interviews))
+        and (held is None or held.admits(i.cases, i.variables))
     ]
     check_roles(roles)
     # The same speaker semantics as search (``interviewer1`` = Interviewer 1; ``interviewer``

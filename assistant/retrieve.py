@@ -19,6 +19,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from assistant.answer.extractive import Prevalence
+from assistant.cases import CaseScope, resolve_cases
 from assistant.codematch import MIN_SCORE, VOTERS, CodeMatch, CodeMatcher
 from assistant.errors import AssistantError
 from assistant.guide import GuideQuestion
@@ -100,7 +101,8 @@ class _Bm25Side:
     def __init__(self, reader: IndexReader) -> None:
         import bm25s
 
-        turns = {e.key: e.turn for e in reader.all_turns()}
+        everything = reader.all_turns()
+        turns = {e.key: e.turn for e in everything}
         units = reader.units()
         self.size = len(units)
         self.model = bm25s.BM25()
@@ -116,6 +118,9 @@ class _Bm25Side:
         for i, m in enumerate(members):
             for code in dict.fromkeys(c for t in m for c in t.codes):
                 self.by_code.setdefault(code, []).append(i)
+        # Cases and variables belong to the interview: one lookup per unit, for the mask.
+        held = {e.turn.interview_id: (e.cases, e.variables) for e in everything}
+        self.held = [held.get(u.interview_id, ((), ())) for u in units]
 
     def mask(self, scope: Scope) -> np.ndarray | None:
         if scope.is_empty():
@@ -133,6 +138,8 @@ class _Bm25Side:
             for code in scope.codes:
                 coded[self.by_code.get(code, [])] = True
             keep &= coded
+        if scope.cases or scope.variables:
+            keep &= np.fromiter((scope.admits(*h) for h in self.held), dtype=bool, count=self.size)
         return keep
 
     def search(self, query: str, depth: int, scope: Scope) -> list[tuple[int, float]]:
@@ -260,11 +267,23 @@ class Retriever:
                 f"(indexed: {', '.join(e['id'] for e in self.reader.interviews())})"
             )
         check_roles(filters.roles)
+        held = CaseScope()
+        if filters.cases or filters.variables:
+            everything = self.reader.all_turns()
+            held = resolve_cases(
+                filters.cases,
+                filters.variables,
+                (c for e in everything for c in e.cases),
+                (v for e in everything for v in e.variables),
+                "the index",
+            )
         return Scope(
             codes=codes,
             interviews=frozenset(filters.interviews),
             speakers=self._speakers(filters.speakers),
             roles=frozenset(filters.roles),
+            cases=held.cases,
+            variables=held.variables,
         )
 
     def _speakers(self, names: Iterable[str]) -> frozenset[str]:
@@ -409,13 +428,20 @@ class Retriever:
         return Retrieval(hits, evidence, matched, self._prevalence(), asked)
 
     def _prevalence(self) -> Prevalence | None:
-        codes = getattr(self.codebook, "codes", None)
-        if not codes:
+        if self.codebook is None or not getattr(self.codebook, "codes", None):
             return None
-        return Prevalence(
-            interviews=len(self.reader.interviews()),
-            codes={c.label: (c.interviews, c.applications) for c in codes.values()},
-        )
+        # Counted as `codes --matrix` counts (parents rolled up), once per index generation
+        # and code book.
+        cached = self.reader.cache.get("code_totals")
+        if cached is None or cached[0] is not self.codebook:
+            from assistant.prevalence import code_totals
+
+            turns = (e.turn for e in self.reader.all_turns())
+            cached = self.reader.cache["code_totals"] = (
+                self.codebook,
+                code_totals(turns, self.codebook),
+            )
+        return Prevalence(interviews=len(self.reader.interviews()), codes=cached[1])
 
     def _guided(
         self, vector: list[float], scope: Scope

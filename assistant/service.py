@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, LLMError, NotesError
-from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress
+from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress, VariableValue
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -106,6 +106,8 @@ class Assistant:
                     format=summaries.get(ident, {}).get("format", "transcript"),
                     sha256=summaries.get(ident, {}).get("sha256", ""),
                     turns=tuple(e.turn for e in turns),
+                    cases=turns[0].cases,
+                    variables=turns[0].variables,
                 )
                 for ident, turns in by_id.items()
             )
@@ -129,14 +131,20 @@ class Assistant:
         return cooccurrence(corpus, self.codebook(corpus))
 
     def agreement(
-        self, a: Path, b: Path | None = None, progress: ProgressCallback | None = None
+        self,
+        a: Path,
+        b: Path | None = None,
+        progress: ProgressCallback | None = None,
+        users: Sequence[str] = (),
     ) -> AgreementReport:
-        """Inter-coder agreement between two codings (two files, two folders, or one folder
-        of per-coder print-outs), by paragraph; raises AssistantError when nothing pairs."""
+        """Inter-coder agreement between two codings (two files, two folders, one folder of
+        per-coder print-outs, or one REFI-QDA project coded by two ``users``), by paragraph;
+        raises AssistantError when nothing pairs."""
         from assistant.agreement import compare
         from assistant.codings import find_pairs
 
-        return compare(find_pairs(Path(a), Path(b) if b is not None else None, progress))
+        second = Path(b) if b is not None else None
+        return compare(find_pairs(Path(a), second, progress, users))
 
     def suggest(
         self,
@@ -435,16 +443,21 @@ class Assistant:
         notes: bool = False,
         corpus: Corpus | None = None,
         progress: ProgressCallback | None = None,
+        suggestions: Sequence[Suggestion] = (),
     ) -> ExportReport:
         """Write the corpus (default: the corpus folder) as a REFI-QDA project at ``out``, with
-        its code book and codings, and with ``notes`` every quote saved in the notes file."""
+        its code book and codings, with ``notes`` every quote saved in the notes file, and
+        ``suggestions`` (:meth:`suggest`) as codings by the user "interview assistant"."""
         from assistant.notes import NotesFile
         from assistant.qdpx_export import export_qdpx
 
         if corpus is None:
             corpus = self.load_corpus(progress=progress)
         saved = NotesFile(self.settings.notes_file).read() if notes else []
-        return export_qdpx(corpus, self.codebook(corpus), out, saved)
+        model = self._model_name() if suggestions else ""
+        return export_qdpx(
+            corpus, self.codebook(corpus), out, saved, suggestions=suggestions, model=model
+        )
 
     def quotes(
         self,
@@ -453,10 +466,13 @@ class Assistant:
         *,
         speakers: Sequence[str] = (),
         roles: Sequence[str] = (),
+        cases: Sequence[str] = (),
+        variables: Sequence[VariableValue] = (),
         corpus: Corpus | None = None,
     ) -> QuoteReport:
         """Every passage coded ``code`` (a name or an abbreviation; a parent includes its
         children), from the corpus files as they are now (no index needed)."""
+        from assistant.cases import resolve_cases
         from assistant.quotes import QuoteReport, select_quotes
 
         codes = [code] if isinstance(code, str) else list(code)
@@ -470,7 +486,15 @@ class Assistant:
                 known = ", ".join(i.id for i in corpus.interviews) or "none loaded"
                 raise AssistantError(f"no interview {wanted!r} in the corpus (interviews: {known})")
         labels = self.codebook(corpus).resolve(codes)
-        items = select_quotes(corpus, labels, interviews=interviews, speakers=speakers, roles=roles)
+        held = resolve_cases(
+            cases,
+            variables,
+            (c for i in corpus.interviews for c in i.cases),
+            (v for i in corpus.interviews for v in i.variables),
+        )
+        items = select_quotes(
+            corpus, labels, interviews=interviews, speakers=speakers, roles=roles, held=held
+        )
         return QuoteReport(code=", ".join(codes), labels=labels, items=tuple(items))
 
     # -- start-up (PERF helper): what lets a front end be ready sooner -----------------------

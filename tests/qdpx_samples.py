@@ -44,6 +44,17 @@ class Source:
     text: str
     selections: list[Selection] = field(default_factory=list)
     where: Where = "internal"
+    #: Variable values on the source itself (variable name → value as written).
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Case:
+    name: str
+    sources: list[str]  # source names
+    values: dict[str, str] = field(default_factory=dict)
+    #: A case of parts of sources (one speaker of a focus group): a SelectionRef, no SourceRef.
+    selection_only: bool = False
 
 
 @dataclass
@@ -70,10 +81,16 @@ def project(
     origin: str = "QualCoder 3.6",
     qde_name: str = "project.qde",
     beside: dict[str, str] | None = None,
+    variables: dict[str, str] | None = None,
+    cases: list[Case] | None = None,
 ) -> bytes:
-    """The .qdpx bytes; files a ``relative://`` source names are added to ``beside``."""
+    """The .qdpx bytes; files a ``relative://`` source names are added to ``beside``.
+    ``variables`` maps each variable's name to its type (``Text``, ``Integer``…); a value or
+    case naming a variable or source that is not there gets a guid nothing else has."""
     user_guids = {name: new_guid() for name in users}
     code_guids = {code.name: new_guid() for code in codes}
+    source_guids = {source.name: new_guid() for source in sources}
+    variable_guids = {name: new_guid() for name in variables or {}}
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name="study", origin=origin)
     if users:
         holder = etree.SubElement(root, f"{{{NS}}}Users")
@@ -89,10 +106,29 @@ def project(
         if code.description:
             etree.SubElement(element, f"{{{NS}}}Description").text = code.description
         elements[code.name] = element
+    if variables:
+        holder = etree.SubElement(root, f"{{{NS}}}Variables")
+        for name, kind in variables.items():
+            etree.SubElement(
+                holder,
+                f"{{{NS}}}Variable",
+                guid=variable_guids[name],
+                name=name,
+                typeOfVariable=kind,
+            )
+    if cases:
+        holder = etree.SubElement(root, f"{{{NS}}}Cases")
+        for case in cases:
+            element = etree.SubElement(holder, f"{{{NS}}}Case", guid=new_guid(), name=case.name)
+            _values(element, case.values, variables or {}, variable_guids)
+            for name in case.sources:
+                ref = "SelectionRef" if case.selection_only else "SourceRef"
+                target = source_guids.get(name, new_guid())
+                etree.SubElement(element, f"{{{NS}}}{ref}", targetGUID=target)
     holder = etree.SubElement(root, f"{{{NS}}}Sources")
     files: dict[str, bytes] = {}
     for source in sources:
-        guid = new_guid()
+        guid = source_guids[source.name]
         element = etree.SubElement(holder, f"{{{NS}}}TextSource", guid=guid, name=source.name)
         if source.where == "inline":
             etree.SubElement(element, f"{{{NS}}}PlainTextContent").text = source.text
@@ -128,8 +164,18 @@ def project(
                 etree.SubElement(
                     coding, f"{{{NS}}}CodeRef", targetGUID=code_guids.get(code, new_guid())
                 )
+        _values(element, source.values, variables or {}, variable_guids)
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8")
     return pack({qde_name: xml, **files})
+
+
+def _values(
+    element: etree._Element, values: dict[str, str], types: dict[str, str], guids: dict[str, str]
+) -> None:
+    for name, value in values.items():
+        holder = etree.SubElement(element, f"{{{NS}}}VariableValue")
+        etree.SubElement(holder, f"{{{NS}}}VariableRef", targetGUID=guids.get(name, new_guid()))
+        etree.SubElement(holder, f"{{{NS}}}{types.get(name, 'Text')}Value").text = value
 
 
 def pack(entries: dict[str, bytes]) -> bytes:

@@ -12,7 +12,8 @@ DESCRIPTION = """\
 Compare two codings of the same interviews: two files (one interview coded twice), two folders
 (one coder each, paired by interview id), or one folder of per-coder print-outs paired by
 interview id and the coder's name after the interview number ('Interview 12 - PO.pdf' with
-'Interview 12 - Rached.pdf').
+'Interview 12 - Rached.pdf'), or one REFI-QDA project (.qdpx) whose codings carry their users
+(the two users paired; with more than two, pick them with --users A,B).
 
 The unit is the paragraph, matched between the codings by its text. For each code: paragraphs
 coded by A, by B and by both, percent agreement and Cohen's kappa; then one kappa pooled over
@@ -33,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     agree.add_argument(
         "b", type=Path, nargs="?", metavar="B", help="the other coding (omit for one folder)"
     )
+    agree.add_argument(
+        "--users",
+        metavar="A,B",
+        help="the two users to compare in a .qdpx project coded by more than two",
+    )
     agree.add_argument("--json", action="store_true", help="print the report as JSON")
     agree.set_defaults(func=run_agree)
 
@@ -41,7 +47,14 @@ def run_agree(args: argparse.Namespace) -> int:
     from assistant.cli.common import assistant_from, print_json
     from assistant.cli.corpus import _progress_reporter
 
-    report = assistant_from(args).agreement(args.a, args.b, progress=_progress_reporter())
+    users = [u for u in (args.users or "").split(",") if u.strip()]
+    if args.users is not None and len(users) != 2:
+        from assistant.errors import AssistantError
+
+        raise AssistantError(f"--users takes two users, e.g. --users Ana,Bo (not {args.users!r})")
+    report = assistant_from(args).agreement(
+        args.a, args.b, progress=_progress_reporter(), users=users
+    )
     if args.json:
         print_json(report.to_dict())
         for unpaired in report.unpaired:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assistant.cases import parse_variable
 from assistant.model import Corpus, Filters
 from assistant.service import Assistant, make_assistant
 
@@ -34,6 +35,21 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         choices=["interviewer", "participant"],
         help="only turns by interviewers or by participants",
+    )
+    group.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only interviews of case NAME (REFI-QDA projects' cases)",
+    )
+    group.add_argument(
+        "--variable",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="only interviews whose variable NAME has VALUE (several values of one variable: "
+        "any of them; several variables: all)",
     )
 
 
@@ -72,6 +88,8 @@ def filters_from(args: argparse.Namespace) -> Filters:
         interviews=tuple(args.interview),
         speakers=tuple(args.speaker),
         roles=tuple(args.role),
+        cases=tuple(args.case),
+        variables=tuple(parse_variable(v) for v in args.variable),
     )
 
 

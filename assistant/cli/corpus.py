@@ -23,9 +23,10 @@ codes, then every problem found. Formats are recognised by content: Delve text e
 (Markdown with speaker headings and code lines), Delve PDF print-outs, plain transcripts
 (`Speaker: text`), Word transcripts (.docx), WebVTT and SubRip captions (.vtt, .srt), REFI-QDA
 projects (.qdpx: every text source an interview, with its codings) and code books (.qdc: code
-tree and descriptions for the corpus). When an interview is found in several formats the coded
-one is used and the choice is reported. Exit status 1 when nothing could be loaded, or with
---strict when any file had a problem.
+tree and descriptions for the corpus). A project's cases and variables are listed beside its
+interviews (and work as --case and --variable in search, ask and quotes). When an interview is
+found in several formats the coded one is used and the choice is reported. Exit status 1 when
+nothing could be loaded, or with --strict when any file had a problem.
 """
 
 CODES_DESCRIPTION = """\
@@ -151,16 +152,27 @@ def _print_corpus(corpus: Corpus) -> None:
         table.add_column("turns", justify="right")
         table.add_column("codes applied", justify="right")
         table.add_column("distinct codes", justify="right")
+        # Only projects that define cases or variables get the columns (most corpora have none).
+        held = any(i.cases or i.variables for i in corpus.interviews)
+        if held:
+            table.add_column("cases")
+            table.add_column("variables")
         for interview in corpus.interviews:
             distinct = {c for t in interview.turns for c in t.codes}
-            table.add_row(
+            row = [
                 printable(interview.id, one_line=True),
                 printable(interview.title, one_line=True),
                 interview.format,
                 str(len(interview.turns)),
                 str(interview.code_applications),
                 str(len(distinct)),
-            )
+            ]
+            if held:
+                row.append(printable(", ".join(interview.cases), one_line=True))
+                row.append(
+                    printable(", ".join(f"{n}={v}" for n, v in interview.variables), one_line=True)
+                )
+            table.add_row(*row)
         console.print(table)
     turns = sum(len(i.turns) for i in corpus.interviews)
     applied = sum(i.code_applications for i in corpus.interviews)

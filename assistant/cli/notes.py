@@ -131,7 +131,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_quotes(args: argparse.Namespace) -> int:
-    from assistant.cli.common import assistant_from
+    from assistant.cli.common import assistant_from, filters_from
     from assistant.errors import AssistantError
 
     if not args.code:
@@ -140,12 +140,19 @@ def run_quotes(args: argparse.Namespace) -> int:
     corpus = service.load_corpus()
     for problem in corpus.errors:
         print(f"assistant: {problem}", file=sys.stderr)
+    filters = filters_from(args)
     report = service.quotes(
-        args.code, args.interview, speakers=args.speaker, roles=args.role, corpus=corpus
+        args.code,
+        args.interview,
+        speakers=args.speaker,
+        roles=args.role,
+        cases=filters.cases,
+        variables=filters.variables,
+        corpus=corpus,
     )
     sys.stdout.write(report.render(args.format))
     if not report.items:
-        scoped = args.interview or args.speaker or args.role
-        where = " within the chosen interview, speaker or role" if scoped else ""
+        scoped = args.interview or args.speaker or args.role or args.case or args.variable
+        where = " within the chosen interview, speaker, role, case or variable" if scoped else ""
         print(f"assistant: no passage is coded {report.code}{where}", file=sys.stderr)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from assistant.cli.common import add_paths_argument
 
@@ -13,9 +14,12 @@ in the corpus (by the local embedding model) vote: a code's confidence is the si
 share of them that carry it, and uncoded neighbours vote for no code. A code at or above the
 threshold, carried by at least two neighbours, is suggested with the two or three coded passages
 that carried it, so you can judge it. The transcripts are never changed; --save adds the passages
-to your notes under "Suggested code CODE". Measured as a third coder against the study's final
-coding (BENCHMARKS.md), it finds few of the coded passages and most suggestions are wrong: read
-them as pointers only.
+to your notes under "Suggested code CODE"; --qdpx FILE writes the corpus as a REFI-QDA project
+(as `assistant export --qdpx`) with every suggestion as a coding of its code by the user
+"interview assistant" (confidence, reasons, model and date in the selection's description), so
+you accept or reject them in your QDA tool beside the coders' codings. Measured as a third coder
+against the study's final coding (BENCHMARKS.md), it finds few of the coded passages and most
+suggestions are wrong: read them as pointers only.
 """
 
 
@@ -52,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="also add each suggested passage to your notes, under 'Suggested code CODE'",
     )
+    suggest.add_argument(
+        "--qdpx",
+        type=Path,
+        metavar="FILE",
+        help="also write the corpus with the suggestions as codings by 'interview assistant' "
+        "to the REFI-QDA project FILE, for your QDA tool",
+    )
     suggest.set_defaults(func=run_suggest)
 
 
@@ -77,6 +88,9 @@ def run_suggest(args: argparse.Namespace) -> int:
         corpus, interviews=args.interview, codes=args.code, threshold=args.threshold
     )
     saved = service.save_suggestions(found, corpus).summary() if args.save and found else None
+    if args.qdpx is not None:
+        written = service.export_qdpx(args.qdpx, corpus=corpus, suggestions=found).summary()
+        saved = f"{saved} {written}" if saved else written
     if args.json:
         print_json(
             {
@@ -90,6 +104,8 @@ def run_suggest(args: argparse.Namespace) -> int:
         return 0
     if not found:
         print(f"No suggestion at confidence {args.threshold} or more.")
+        if saved:
+            print(saved)
         return 0
     current: tuple[str, int] | None = None
     for item in found:

@@ -9,7 +9,9 @@ word once.
 Chroma metadata is flat and never None: codes are both joined (``codes``, for display) and
 spread into one integer flag per code (``code:<label>`` = 1, for filters); paragraph structure is
 kept as JSON of lengths and spans (their text is sliced back out of the node text), so a Turn
-and its Evidence can be rebuilt from the index alone.
+and its Evidence can be rebuilt from the index alone. An interview's cases and variable values
+(REFI-QDA projects) are spread the same way onto every node of the interview (``case:<name>``,
+``var:<name>=<value>``), and kept as JSON on turn nodes for the Evidence.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ if TYPE_CHECKING:
 
 #: Bumped whenever node text, embedded text or metadata change shape: older indexes are rebuilt.
 #: 2: utterance and exchange nodes beside the turn nodes (``kind``).
-FORMAT_VERSION = 2
+#: 3: the interview's cases and variables on every node.
+FORMAT_VERSION = 3
 CODE_FLAG = "code:"
+CASE_FLAG = "case:"
+VARIABLE_FLAG = "var:"
 #: ``kind`` of a turn node; unit nodes carry their UnitKind.
 TURN = "turn"
 
@@ -68,6 +73,19 @@ def embed_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def variable_flag(name: str, value: str) -> str:
+    """The metadata key flagging that an interview has ``name`` = ``value``. One flag per
+    value, because Chroma holds one value per key and an interview in two cases may have two."""
+    return f"{VARIABLE_FLAG}{name}={value}"
+
+
+def interview_flags(interview: Interview) -> dict[str, int]:
+    """The flags of the interview's cases and variable values, for filters."""
+    flags = {CASE_FLAG + case: 1 for case in interview.cases}
+    flags.update({variable_flag(name, value): 1 for name, value in interview.variables})
+    return flags
+
+
 def _span(value: tuple[int, int] | None) -> tuple[int, int]:
     return value if value is not None else (0, 0)
 
@@ -101,14 +119,27 @@ def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, 
             ],
             ensure_ascii=False,
         ),
+        "cases": json.dumps(list(interview.cases), ensure_ascii=False),
+        "variables": json.dumps([list(v) for v in interview.variables], ensure_ascii=False),
     }
     for code in turn.codes:
         meta[CODE_FLAG + code] = 1
+    meta.update(interview_flags(interview))
     return meta
 
 
 #: Metadata that must not reach an LLM or the embedding through llama-index's text rendering.
-_HIDDEN = ["paragraphs", "timestamps", "content_hash", "embed_hash", "source_sha256"]
+_HIDDEN = [
+    "paragraphs",
+    "timestamps",
+    "content_hash",
+    "embed_hash",
+    "source_sha256",
+    "cases",
+    "variables",
+]
+#: Prefixes of the filter flags, hidden likewise.
+_FLAGS = (CODE_FLAG, CASE_FLAG, VARIABLE_FLAG)
 
 
 def make_node(
@@ -122,7 +153,7 @@ def make_node(
     if embedded is None:
         embedded = embedding_texts(turns)[i]
     meta = turn_metadata(interview, turn, embedded)
-    hidden = _HIDDEN + [k for k in meta if k.startswith(CODE_FLAG)]
+    hidden = _HIDDEN + [k for k in meta if k.startswith(_FLAGS)]
     node = TextNode(
         id_=node_id(turn),
         text=turn.text,
@@ -158,6 +189,7 @@ def make_unit_node(
     }
     for code in codes:
         meta[CODE_FLAG + code] = 1
+    meta.update(interview_flags(interview))
     node = TextNode(
         id_=f"{unit.id}:{embed_hash(embedded)}",
         text="",
@@ -206,4 +238,6 @@ def evidence_from_record(text: str, meta: Mapping[str, Any], score: float = 0.0)
         title=str(meta["title"]),
         source=str(meta["source"]),
         score=score,
+        cases=tuple(json.loads(meta.get("cases") or "[]")),
+        variables=tuple((str(n), str(v)) for n, v in json.loads(meta.get("variables") or "[]")),
     )

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.index.nodes import CODE_FLAG, normalise_speaker
-from assistant.model import Turn
+from assistant.cases import CaseScope
+from assistant.index.nodes import CASE_FLAG, CODE_FLAG, normalise_speaker, variable_flag
+from assistant.model import Turn, VariableValue
 
 if TYPE_CHECKING:
     from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters
@@ -27,9 +28,41 @@ class Scope:
     interviews: frozenset[str] = frozenset()
     speakers: frozenset[str] = frozenset()  # normalised (see normalise_speaker)
     roles: frozenset[str] = frozenset()
+    #: Exact case names and (variable, value) pairs, as :func:`assistant.cases.resolve_cases`
+    #: gives them; they restrict whole interviews, so :meth:`matches` leaves them to
+    #: :meth:`admits`.
+    cases: frozenset[str] = frozenset()
+    variables: frozenset[VariableValue] = frozenset()
 
     def is_empty(self) -> bool:
-        return not (self.codes or self.interviews or self.speakers or self.roles)
+        return not (
+            self.codes
+            or self.interviews
+            or self.speakers
+            or self.roles
+            or self.cases
+            or self.variables
+        )
+
+    @property
+    def case_scope(self) -> CaseScope:
+        return CaseScope(self.cases, self.variables)
+
+    def admits(self, cases: Sequence[str], variables: Sequence[VariableValue]) -> bool:
+        """Whether an interview with these cases and variable values is in scope."""
+        return self.case_scope.admits(cases, variables)
+
+    def _flag_groups(self) -> list[list[str]]:
+        """Flags of which one per group must be set: the codes (any of them), the cases (any),
+        and the values of each variable (any value, every variable)."""
+        groups: list[list[str]] = []
+        if self.codes:
+            groups.append([CODE_FLAG + c for c in sorted(self.codes)])
+        if self.cases:
+            groups.append([CASE_FLAG + c for c in sorted(self.cases)])
+        for name, values in self.case_scope.by_variable().items():
+            groups.append([variable_flag(name, v) for v in values])
+        return groups
 
     def matches(self, turn: Turn) -> bool:
         if self.interviews and turn.interview_id not in self.interviews:
@@ -52,8 +85,8 @@ class Scope:
         ):
             if values:
                 parts.append({key: {"$in": sorted(values)}})
-        if self.codes:
-            flags: list[dict[str, Any]] = [{CODE_FLAG + c: 1} for c in sorted(self.codes)]
+        for group in self._flag_groups():
+            flags: list[dict[str, Any]] = [{flag: 1} for flag in group]
             parts.append(flags[0] if len(flags) == 1 else {"$or": flags})
         if not parts:
             return None
@@ -86,10 +119,9 @@ class Scope:
                 parts.append(
                     MetadataFilter(key=key, value=sorted(values), operator=FilterOperator.IN)
                 )
-        if self.codes:
+        for group in self._flag_groups():
             flags: list[MetadataFilter | MetadataFilters] = [
-                MetadataFilter(key=CODE_FLAG + c, value=1, operator=FilterOperator.EQ)
-                for c in sorted(self.codes)
+                MetadataFilter(key=flag, value=1, operator=FilterOperator.EQ) for flag in group
             ]
             parts.append(
                 flags[0]

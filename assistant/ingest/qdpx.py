@@ -6,7 +6,8 @@ becomes an interview: its plain text (inline ``PlainTextContent``, an ``internal
 the zip, a ``relative://`` or ``absolute://`` file beside it, or, failing those, the plain text
 of its Word copy) is split into speakers and turns exactly as a plain transcript is; each
 ``PlainTextSelection``'s codes (positions are code points into that text) land on the
-paragraphs the selection covers, with the coding's user. A project the assistant exported
+paragraphs the selection covers, with the coding's user; its cases and variable values
+(:mod:`assistant.ingest.refi_cases`) go with the interview. A project the assistant exported
 itself is read by the layout it wrote (a blank line between turns, each opening with its
 speaker), so a paragraph that happens to look like a speaker label stays a paragraph. Codes are
 named by the code book, whose nesting is the hierarchy. Anything malformed rejects the whole
@@ -27,15 +28,18 @@ from typing import Any
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.refi import child, children, local, parse_xml, read_codes
+from assistant.ingest.refi_cases import Held, read_cases
 from assistant.ingest.selections import Selection, apply_selections, text_lines
 from assistant.ingest.source import one_line
 from assistant.ingest.speakers import UNKNOWN_SPEAKER
 from assistant.ingest.transcript import transcript_blocks
-from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph
+from assistant.model import CodeDefinition, Interview, LoadProblem, Paragraph, VariableValue
 
 #: The origin the assistant's own export writes: its sources are laid out one turn per block
 #: (see ``assistant.qdpx_export``), which is read back exactly.
 OWN_ORIGIN = "interview assistant"
+#: The user the assistant's own codings (saved quotes, suggested codes) are exported by.
+ASSISTANT_USER = "interview assistant"
 #: No member of a project is read beyond this size (a zip bomb stays a one-line error).
 MAX_MEMBER = 256 * 1024 * 1024
 
@@ -66,6 +70,7 @@ def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRea
         codes = read_codes(
             path, child(book, "Codes") if book is not None else None, found, str(path)
         )
+        held = read_cases(path, root, found)
         reader = _SourceReader(path, archive, root, found)
         reader.own = (root.get("origin") or "").startswith(OWN_ORIGIN)
         interviews: list[Interview] = []
@@ -74,7 +79,8 @@ def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRea
         for element in sources if sources is not None else ():
             kind = local(element)
             if kind == "TextSource":
-                interview = reader.interview(element, codes.by_guid, users)
+                attributes = held.get(element.get("guid", ""), Held()).frozen()
+                interview = reader.interview(element, codes.by_guid, users, attributes)
                 if interview is not None:
                     interviews.append(interview)
             elif kind:
@@ -86,6 +92,17 @@ def read_qdpx(path: Path, data: bytes, notices: list[LoadProblem]) -> ProjectRea
                 "not imported: "
                 + ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
                 + " (only text sources become interviews)",
+                severity="notice",
+            )
+        )
+    if reader.by_assistant:
+        # Exported for a QDA tool to accept or reject: read back as they are, they count.
+        found.append(
+            LoadProblem(
+                str(path),
+                f"{reader.by_assistant} coding(s) by the user {ASSISTANT_USER!r} (suggested codes "
+                "or saved quotes) are read as codes like the coders'; reject them in your QDA "
+                "tool to leave them out",
                 severity="notice",
             )
         )
@@ -167,9 +184,14 @@ class _SourceReader:
         self.base = root.get("basePath") or ""
         self.notices = notices
         self.own = False
+        self.by_assistant = 0
 
     def interview(
-        self, element: Any, by_guid: dict[str, str], users: dict[str, str]
+        self,
+        element: Any,
+        by_guid: dict[str, str],
+        users: dict[str, str],
+        attributes: tuple[tuple[str, ...], tuple[VariableValue, ...]] = ((), ()),
     ) -> Interview | None:
         name = element.get("name") or element.get("guid") or "unnamed source"
         text = self._text(element, name)
@@ -196,8 +218,11 @@ class _SourceReader:
         digest = hashlib.sha256(text.encode())
         for s in selections:
             digest.update(f"\x00{s.start}:{s.end}:{s.codings!r}".encode())
+        # The index keeps an unchanged interview's nodes, and cases ride on them.
+        cases, variables = attributes
+        digest.update(f"\x00{cases!r}{variables!r}".encode())
         interview = build_interview(Path(name), digest.hexdigest(), "qdpx", title(name), blocks)
-        return replace(interview, source=str(self.path))
+        return replace(interview, source=str(self.path), cases=cases, variables=variables)
 
     def _notice(self, message: str) -> None:
         self.notices.append(LoadProblem(str(self.path), message, severity="notice"))
@@ -291,6 +316,7 @@ class _SourceReader:
                         f"not in the code book ({target or 'no CodeRef'})",
                     )
                 user = users.get(coding.get("creatingUser", ""), default_user)
+                self.by_assistant += user == ASSISTANT_USER
                 codings.append((by_guid[target], user))
             if codings:
                 out.append(Selection(start, end, tuple(codings)))
