@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.text import terms
-from assistant.codebook import Codebook, code_in_words
+from assistant.codebook import Codebook, is_weak
 
 #: Weight of the share of a code's content words that the question uses, beside the cosine.
 WORD_WEIGHT = 0.15
@@ -42,7 +42,6 @@ _MITIGATION_WORDS = re.compile(
     r"workaround\w*|remed\w*|tackl\w*|counter\w*|manag\w*|improv\w*|reduc\w*)\b",
     re.IGNORECASE,
 )
-_WEAK = re.compile(r"^(Q\d+(\.\d+)*[a-z]?|Misc|Other|last-question-answers)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class CodeMatch:
 
 def describe(codebook: Codebook, label: str) -> str:
     """The words a code is matched on: its name in words, and its description if any."""
-    text = code_in_words(label, list(codebook.codes))
+    text = codebook.in_words(label)
     description = getattr(codebook.codes[label], "description", None)
     return f"{text}. {description}" if description else text
 
@@ -90,7 +89,7 @@ class CodeMatcher:
     @classmethod
     def build(cls, codebook: Codebook, embed: object) -> CodeMatcher:
         """Embed every matchable code with ``embed`` (texts → array of unit vectors)."""
-        labels = [c.label for c in codebook.codes.values() if not _WEAK.match(c.label)]
+        labels = [c.label for c in codebook.codes.values() if not is_weak(c.label)]
         if not labels:
             return cls(codebook, np.zeros((0, 1), dtype=np.float32), [])
         vectors = np.asarray(embed([describe(codebook, label) for label in labels]))  # type: ignore[operator]

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.codebook import QUESTION_TAG_PATTERN
 from assistant.errors import AssistantError
 
-TAG = re.compile(r"\[(Q\d+(?:\.\d+)*(?:\.[a-z])?)\]")
+TAG = re.compile(rf"\[({QUESTION_TAG_PATTERN})\]")
 #: A page's running footer in the study's guide ("New interview guide 3").
 FOOTER = re.compile(r"^(New|Old)? ?interview guide \d+$", re.IGNORECASE)
 #: An enumerator left at the end of a segment, just before the next tag ("... 1." / "a.").

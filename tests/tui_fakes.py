@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from assistant.codebook import Codebook
 from assistant.codematch import CodeMatch
 from assistant.errors import IndexMissingError
 from assistant.model import (
     Answer,
     Citation,
+    CodeDefinition,
     Corpus,
     Evidence,
     Filters,
@@ -77,15 +79,6 @@ def make_turns() -> list[Evidence]:
     return out
 
 
-class FakeCodebook:
-    def resolve(self, names: list[str]) -> frozenset[str]:
-        out = set(names)
-        for child, parent in PARENTS.items():
-            if parent in names:
-                out.add(child)
-        return frozenset(out)
-
-
 class FakeReader:
     def __init__(self, turns: list[Evidence]) -> None:
         self.turns = turns
@@ -126,8 +119,14 @@ class FakeService:
             raise IndexMissingError("no index yet: run `assistant index`")
         return FakeReader(self.turns)
 
-    def codebook(self) -> FakeCodebook:
-        return FakeCodebook()
+    def codebook(self, corpus: Corpus | None = None) -> Codebook:
+        """The real codebook of the turns; ``PARENTS`` plays a code book that places
+        ``Data-missing-value`` under ``Data-issues``, which no label shape implies."""
+        turns = [t for i in corpus.interviews for t in i.turns] if corpus else None
+        return Codebook.from_turns(
+            turns or [e.turn for e in self.turns],
+            [CodeDefinition(child, parent) for child, parent in PARENTS.items()],
+        )
 
     def build_index(self, progress: Any = None) -> FakeReport:
         for done in range(3):
@@ -202,7 +201,6 @@ class FakeService:
         return prevalence(corpus or self.indexed_corpus(), by)
 
     def quotes(self, code: str, interview: str | None = None, *, corpus: Corpus) -> Any:
-        from assistant.codebook import Codebook
         from assistant.quotes import QuoteReport, select_quotes
 
         book = Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
