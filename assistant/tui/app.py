@@ -30,19 +30,19 @@ from assistant.tui.widgets.evidence import QuoteItem
 from assistant.tui.widgets.status import IndexBar, StatusLine
 
 if TYPE_CHECKING:
+    from assistant.contract import AssistantService
     from assistant.history import History
-    from assistant.service import Assistant
 
-ServiceFactory = Callable[[], "Assistant"]
+ServiceFactory = Callable[[], "AssistantService"]
 
 
-def _default_factory() -> Assistant:
+def _default_factory() -> AssistantService:
     from assistant.service import make_assistant
 
     return make_assistant()
 
 
-def summarise(service: Assistant) -> CorpusSummary:
+def summarise(service: AssistantService) -> CorpusSummary:
     """What the filters and status line show: interviews, turn count, the code tree."""
     from assistant.tui.codes import code_nodes
 
@@ -73,7 +73,7 @@ class AssistantApp(App[None]):
     def __init__(self, service_factory: ServiceFactory | None = None) -> None:
         super().__init__()
         self._factory = service_factory or _default_factory
-        self._service: Assistant | None = None
+        self._service: AssistantService | None = None
         self.history: History | None = None
         self.chat = ChatScreen()
         self.ready = False
@@ -82,7 +82,7 @@ class AssistantApp(App[None]):
         self._ready_event = threading.Event()
 
     @property
-    def service(self) -> Assistant:
+    def service(self) -> AssistantService:
         if self._service is None:
             raise AssistantError("the assistant is still starting; try again in a moment")
         return self._service
@@ -131,15 +131,12 @@ class AssistantApp(App[None]):
 
             self.history = History.in_folder(service.settings.data_dir)
             self._service = service
-            # Looked up, not called directly: a factory may hand over a stand-in service.
-            load_model = getattr(service, "load_embedder", None) or (lambda: None)
-            warm_up = getattr(service, "warm_up", None) or (lambda: None)
             with ThreadPoolExecutor(1, thread_name_prefix="assistant-model") as pool:
-                model = pool.submit(load_model)
+                model = pool.submit(service.load_embedder)
                 service.reader()
                 summary = summarise(service)
                 model.result()
-            warm_up()
+            service.warm_up()
         except IndexMissingError:
             where = self._service.settings.index_dir if self._service else "the index folder"
             self.post_message(IndexNeeded(f"No index in {where} yet."))
@@ -153,7 +150,7 @@ class AssistantApp(App[None]):
             self.post_message(ServiceReady(self._mode(service), summary))
 
     @staticmethod
-    def _mode(service: Assistant) -> str:
+    def _mode(service: AssistantService) -> str:
         settings = service.settings
         return f"LLM {settings.llm_model}" if settings.llm_enabled else "extractive"
 

@@ -33,8 +33,8 @@ from assistant.tui.messages import Failed, PassagesListed, PrevalenceLoaded
 from assistant.tui.widgets.evidence import EvidencePane, QuoteItem
 
 if TYPE_CHECKING:
+    from assistant.contract import AssistantService
     from assistant.prevalence import Prevalence, PrevalenceRow
-    from assistant.service import Assistant
     from assistant.tui.app import AssistantApp
 
 #: Eighths of a block, so a bar's length is exact to an eighth of a cell.
@@ -68,7 +68,7 @@ def heat(value: int, most: int) -> Text:
     return Text(f" {value} ", style=f"{ink} on {_HEAT[step]}", justify="right")
 
 
-def passage_items(service: Assistant, code: str, interview: str | None) -> list[QuoteItem]:
+def passage_items(service: AssistantService, code: str, interview: str | None) -> list[QuoteItem]:
     """The passages coded ``code`` as evidence-pane items, each a paragraph of an indexed turn
     checked verbatim against it (so notes and context resolve its key)."""
     from assistant.notes import is_verbatim
