@@ -16,16 +16,18 @@ from rich.text import Text
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Markdown, OptionList, Static
+from textual.worker import Worker, WorkerFailed, WorkerState
 
+from assistant.errors import AssistantError
 from assistant.model import Filters
 from assistant.tui.app import AssistantApp
-from assistant.tui.messages import AnswerReady, AnswerToken, Failed, IndexBuilt, IndexProgress
+from assistant.tui.messages import AnswerReady, AnswerToken, IndexBuilt, IndexProgress
 from assistant.tui.screens.context import ContextScreen
 from assistant.tui.screens.help import HelpScreen
 from assistant.tui.screens.history import HistoryScreen
 from assistant.tui.screens.indexing import IndexingScreen
+from assistant.tui.widgets.answer_view import AnswerView
 from assistant.tui.widgets.code_tree import CodeTree
-from assistant.tui.widgets.conversation import AnswerView
 from assistant.tui.widgets.evidence import EvidencePane
 from assistant.tui.widgets.status import IndexBar, StatusLine
 from tests.fake_llm import FakeLLM, Reply
@@ -37,7 +39,10 @@ QUESTION = "why did projects run late because of the environment?"
 async def settle(app: AssistantApp, pilot: Pilot) -> None:
     """Let every worker finish and every message it posted be handled."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # workers run with exit_on_error=False; the app reports their failure itself
         await pilot.pause()
 
 
@@ -454,7 +459,8 @@ async def test_real_reindex_while_a_question_is_answered(real_app: AssistantApp)
     seen: dict[int, Message] = {}  # by identity, kept alive so that ids are not reused
 
     def hook(message: Message) -> None:
-        if isinstance(message, AnswerReady | IndexBuilt | Failed):
+        failed = isinstance(message, Worker.StateChanged) and message.state is WorkerState.ERROR
+        if isinstance(message, AnswerReady | IndexBuilt) or failed:
             seen[id(message)] = message
 
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -585,3 +591,34 @@ async def test_ctrl_o_without_matched_codes_says_so() -> None:
         await settle(app, pilot)
         assert service.codes_asked == [None]
         assert any("not matched to any code" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (
+            AssistantError("the LLM endpoint refused the request"),
+            "Could not answer: the LLM endpoint refused the request",
+        ),
+        (KeyError("turn"), "Internal error while answering: KeyError('turn')"),
+    ],
+)
+async def test_a_failed_answer_is_said_where_the_question_waits(
+    error: Exception, line: str
+) -> None:
+    service = FakeService()
+
+    def fail(question: str, **kwargs: object) -> None:
+        raise error
+
+    service.ask = fail  # type: ignore[method-assign,assignment]
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        assert conversation_text(app) == f"_{line}_"
+        assert [n.message for n in app._notifications] == [line]
+        # The chat goes on: the next question is asked and answered.
+        service.ask = FakeService().ask  # type: ignore[method-assign]
+        await ask(app, pilot)
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]

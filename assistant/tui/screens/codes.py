@@ -26,16 +26,16 @@ from textual.widgets import (
     TabPane,
 )
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from assistant.errors import AssistantError
 from assistant.model import Citation, Evidence
-from assistant.tui.messages import Failed, PassagesListed, PrevalenceLoaded
+from assistant.tui.failures import failure_line
+from assistant.tui.messages import PassagesListed, PrevalenceLoaded, SaveNote
 from assistant.tui.widgets.evidence import EvidencePane, QuoteItem
 
 if TYPE_CHECKING:
     from assistant.contract import AssistantService
     from assistant.prevalence import Prevalence, PrevalenceRow
-    from assistant.tui.app import AssistantApp
 
 #: Eighths of a block, so a bar's length is exact to an eighth of a cell.
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -106,10 +106,9 @@ class CodesScreen(Screen[None]):
         Binding("m", "show_tab('heat')", "Heat map"),
     ]
 
-    app: AssistantApp
-
-    def __init__(self) -> None:
+    def __init__(self, service: AssistantService) -> None:
         super().__init__()
+        self.service = service
         self.prevalence: Prevalence | None = None
 
     def compose(self) -> ComposeResult:
@@ -134,14 +133,9 @@ class CodesScreen(Screen[None]):
 
     # -- counting -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="codes")
+    @work(thread=True, exclusive=True, group="codes", exit_on_error=False)
     def _count(self) -> None:
-        try:
-            table = self.app.service.prevalence(by="interview")
-        except AssistantError as exc:
-            self.post_message(Failed("codes", f"Cannot count the codes: {exc}"))
-        else:
-            self.post_message(PrevalenceLoaded(table))
+        self.post_message(PrevalenceLoaded(self.service.prevalence(by="interview")))
 
     def on_prevalence_loaded(self, message: PrevalenceLoaded) -> None:
         self.prevalence = table = message.prevalence
@@ -204,14 +198,10 @@ class CodesScreen(Screen[None]):
         if code is not None:
             self._list(code, None if column in ("code", ALL) else column)
 
-    @work(thread=True, exclusive=True, group="passages")
+    @work(thread=True, exclusive=True, group="passages", exit_on_error=False)
     def _list(self, code: str, interview: str | None) -> None:
-        try:
-            items = passage_items(self.app.service, code, interview)
-        except AssistantError as exc:
-            self.post_message(Failed("codes", f"Cannot list the passages: {exc}"))
-        else:
-            self.post_message(PassagesListed(code, interview, items))
+        items = passage_items(self.service, code, interview)
+        self.post_message(PassagesListed(code, interview, items))
 
     def on_passages_listed(self, message: PassagesListed) -> None:
         pane = self.query_one("#code-quotes", EvidencePane)
@@ -229,15 +219,16 @@ class CodesScreen(Screen[None]):
             self.app.copy_to_clipboard(message.item.clipboard_text())
             self.notify(f"Copied passage {message.item.key} with its citation.")
         elif message.action == "note":
-            self.app.save_note(message.item)
+            self.post_message(SaveNote(message.item))
         else:
             from assistant.tui.screens.context import ContextScreen
 
-            self.app.push_screen(ContextScreen(message.item))
+            self.app.push_screen(ContextScreen(message.item, self.service))
 
-    def on_failed(self, message: Failed) -> None:
-        if message.what != "codes":
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
             return
-        message.stop()
-        self.query_one("#codes-summary", Static).update(message.message)
-        self.notify(message.message, severity="error", timeout=10)
+        line = failure_line(event.worker)
+        self.query_one("#codes-summary", Static).update(line)
+        self.notify(line, severity="error", timeout=10)

@@ -6,16 +6,36 @@ when the first answer is shown rather than before the chat's first paint.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
 from assistant.safe_text import printable
-from assistant.tui.widgets.conversation import answer_markdown
 
-if TYPE_CHECKING:
-    from assistant.tui.widgets.conversation import Question
+
+def answer_markdown(answer: dict[str, Any]) -> str:
+    """The Markdown of an answer (``Answer.to_dict()``): text, then anything unverified."""
+    parts = [answer.get("answer") or "_No answer._"]
+    codes = answer.get("codes") or []
+    if codes:
+        matched = " · ".join(
+            f"{c['code']} ({c['passages']} passages in {c['interviews']} "
+            f"interview{'s' * (c['interviews'] != 1)})"
+            for c in codes
+        )
+        parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
+    guide = answer.get("guide")
+    if guide:
+        parts.insert(0, f"_Interview guide question {guide['tag']}: {guide['text']}_")
+    unverified = answer.get("unverified") or []
+    if unverified:
+        parts.append("**Not verified against the corpus** (left out of the evidence):")
+        parts.extend(
+            f"- {u['reason']}" + (f": “{u['quote']}”" if u.get("quote") else "") for u in unverified
+        )
+    return printable("\n\n".join(parts))
 
 
 class AnswerView(Markdown):
@@ -25,7 +45,8 @@ class AnswerView(Markdown):
         super().__init__("_Searching the interviews…_")
         self._stream: MarkdownStream | None = None
         self.streamed = ""
-        self.question: Question | None = None
+        #: The question above this answer (the conversation scrolls to it).
+        self.question: Widget | None = None
 
     async def add_token(self, text: str) -> None:
         if self._stream is None:

@@ -19,29 +19,6 @@ Tick codes or interviews on the left to scope the next question; [b]F1[/b] lists
 """
 
 
-def answer_markdown(answer: dict[str, Any]) -> str:
-    """The Markdown of an answer (``Answer.to_dict()``): text, then anything unverified."""
-    parts = [answer.get("answer") or "_No answer._"]
-    codes = answer.get("codes") or []
-    if codes:
-        matched = " · ".join(
-            f"{c['code']} ({c['passages']} passages in {c['interviews']} "
-            f"interview{'s' * (c['interviews'] != 1)})"
-            for c in codes
-        )
-        parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
-    guide = answer.get("guide")
-    if guide:
-        parts.insert(0, f"_Interview guide question {guide['tag']}: {guide['text']}_")
-    unverified = answer.get("unverified") or []
-    if unverified:
-        parts.append("**Not verified against the corpus** (left out of the evidence):")
-        parts.extend(
-            f"- {u['reason']}" + (f": “{u['quote']}”" if u.get("quote") else "") for u in unverified
-        )
-    return printable("\n\n".join(parts))
-
-
 def mode_label(answer: dict[str, Any]) -> str:
     if answer.get("mode") == "llm":
         return f"LLM {answer.get('model') or ''}".strip()
@@ -105,12 +82,3 @@ class Conversation(VerticalScroll, can_focus=False):
         for question, answer in exchanges:
             view = await self.ask(question, "")
             await self.show_answer(view, answer)
-
-
-def __getattr__(name: str) -> Any:
-    # ``AnswerView`` lived here; importing it from this module still works, lazily.
-    if name == "AnswerView":
-        from assistant.tui.widgets.answer_view import AnswerView
-
-        return AnswerView
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
