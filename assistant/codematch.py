@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.answer.text import terms
 from assistant.codebook import Codebook, is_weak
+from assistant.model import CodeMatch
 
 #: Weight of the share of a code's content words that the question uses, beside the cosine.
 WORD_WEIGHT = 0.15
@@ -42,28 +42,6 @@ _MITIGATION_WORDS = re.compile(
     r"workaround\w*|remed\w*|tackl\w*|counter\w*|manag\w*|improv\w*|reduc\w*)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class CodeMatch:
-    """A code the question was matched to, how strongly, and how much the corpus holds."""
-
-    code: str
-    score: float
-    passages: int
-    interviews: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "score": round(self.score, 4),
-            "passages": self.passages,
-            "interviews": self.interviews,
-        }
-
-    def __str__(self) -> str:
-        plural = "s" * (self.interviews != 1)
-        return f"{self.code} {self.passages} passages in {self.interviews} interview{plural}"
 
 
 def describe(codebook: Codebook, label: str) -> str:

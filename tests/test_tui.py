@@ -87,8 +87,8 @@ async def test_asking_shows_the_answer_and_its_cited_quotes() -> None:
         assert service.asked[0][1].is_empty()
         assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
         first = app.chat.query_one(EvidencePane).items[0]
-        assert first.data["verified"] is True
-        assert first.data["codes"] == ["MD-infrastructure", "MM-organisation"]
+        assert first.citation.verified is True
+        assert first.shown_codes == ("MD-infrastructure", "MM-organisation")
         assert "[12:41]" in str(first.render()) and "✓" in str(first.render())
         assert "The, the environment not being ready, uh, at the clients. [2]" in conversation_text(
             app
@@ -261,7 +261,8 @@ async def test_a_question_asked_before_the_index_is_open_is_answered_when_it_is(
 
 
 async def test_conversations_are_kept_and_reopen_from_history() -> None:
-    app = AssistantApp(lambda: FakeService())
+    service = FakeService()
+    app = AssistantApp(lambda: service)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot)
@@ -278,6 +279,13 @@ async def test_conversations_are_kept_and_reopen_from_history() -> None:
         assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
         assert "at the clients. [2]" in conversation_text(app)
         assert app.chat.conversation_id is not None
+        # A reopened quote is saved from the turn in the index, not from the stored JSON.
+        app.chat.query_one(EvidencePane).focus()
+        await pilot.press("n")
+        await settle(app, pilot)
+        [(question, citation, _, _)] = service.saved
+        assert (question, citation.evidence.key) == (QUESTION, "12:41")
+        assert citation.evidence.turn.text == service.turns[1].turn.text
 
 
 async def test_f1_lists_the_keys_with_what_they_do() -> None:
@@ -405,7 +413,7 @@ async def test_real_answer_cites_the_clients_environment(real_app: AssistantApp)
         assert items and all(i.key.startswith("12:") for i in items)
         environment = [i for i in items if "environment" in i.quote.lower()]
         assert environment, [i.quote for i in items]
-        assert all(i.data["verified"] for i in environment)
+        assert all(i.citation.verified for i in environment)
         shipped = SHIPPED_FILE.read_text(encoding="utf-8")
         flat = " ".join(shipped.split())
         for item in environment:  # excerpts of one turn may be joined with "…"
@@ -437,7 +445,7 @@ async def test_real_code_filter_scopes_the_next_answer(real_app: AssistantApp) -
         await ask(app, pilot, REAL_QUESTION)
         items = app.chat.query_one(EvidencePane).items
         assert items
-        assert all(set(i.data["codes"]) & allowed for i in items)
+        assert all(set(i.shown_codes) & allowed for i in items)
 
 
 async def test_real_n_writes_the_quote_to_the_notes_file(real_app: AssistantApp) -> None:
@@ -520,7 +528,7 @@ async def test_real_failing_endpoint_shows_a_notice_and_the_extractive_answer(
         assert header.startswith("extractive · LLM unavailable")
         assert any("LLM unavailable" in n.message for n in app._notifications)
         items = app.chat.query_one(EvidencePane).items
-        assert items and all(i.data["verified"] for i in items)
+        assert items and all(i.citation.verified for i in items)
 
 
 async def test_an_index_that_cannot_be_built_says_so_and_leaves_the_chat_usable() -> None:

@@ -246,7 +246,7 @@ class AssistantApp(App[None]):
 
     @work(thread=True, group="notes", exit_on_error=False)
     def _save_note(self, item: QuoteItem) -> None:
-        citation = item.citation or self._resolve(item)
+        citation = self._resolve(item) if item.stored else item.citation
         result = self.service.save_quote(item.question, citation, item.mode, item.model)
         where = self.service.settings.notes_file
         if result.added:
@@ -262,7 +262,7 @@ class AssistantApp(App[None]):
         evidence = self.service.evidence(item.key)
         if evidence is None:
             raise AssistantError(f"{item.key} is no longer in the index")
-        return Citation(int(item.data["n"]), evidence, item.quote, bool(item.data["verified"]))
+        return Citation(item.citation.n, evidence, item.citation.quote, item.citation.verified)
 
     # -- actions and commands ------------------------------------------------------------
 
@@ -287,8 +287,12 @@ class AssistantApp(App[None]):
     async def _reopen(self, conversation_id: int | None) -> None:
         if conversation_id is None or self.history is None:
             return
-        exchanges = [(e.question, e.answer) for e in self.history.exchanges(conversation_id)]
-        await self.chat.reopen(conversation_id, exchanges)
+        try:
+            answers = [e.answer for e in self.history.exchanges(conversation_id)]
+        except AssistantError as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            return
+        await self.chat.reopen(conversation_id, answers)
 
     def action_codes(self) -> None:
         from assistant.tui.screens.codes import CodesScreen

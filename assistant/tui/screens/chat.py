@@ -223,15 +223,10 @@ class ChatScreen(Screen[None]):
         if message.request != self.request or self._pending_view is None:
             return
         answer = message.answer
-        data = answer.to_dict()
         self.last = (answer.question, self.filters, list(answer.codes))
         view, self._pending_view = self._pending_view, None
-        await self.query_one(Conversation).show_answer(view, data)
-        items = [
-            QuoteItem(c.to_dict(), answer.question, answer.mode, answer.model, citation=c)
-            for c in answer.citations
-        ]
-        self.query_one(EvidencePane).show(items)
+        await self.query_one(Conversation).show_answer(view, answer)
+        self.query_one(EvidencePane).show(_quote_items(answer))
         if answer.notice:
             self.notify(answer.notice, title="LLM unavailable", severity="warning", timeout=10)
         self.conversation_id = self._remember(answer)
@@ -259,18 +254,13 @@ class ChatScreen(Screen[None]):
         self.query_one(EvidencePane).show([])
         self.query_one("#question", Input).focus()
 
-    async def reopen(self, conversation_id: int, exchanges: list[tuple[str, dict]]) -> None:
+    async def reopen(self, conversation_id: int, answers: list[Answer]) -> None:
         """Show a stored conversation; new questions continue it."""
         await self.new_conversation()
         self.conversation_id = conversation_id
-        await self.query_one(Conversation).replay(exchanges)
-        if exchanges:
-            question, answer = exchanges[-1]
-            items = [
-                QuoteItem(c, question, answer.get("mode", "extractive"), answer.get("model"))
-                for c in answer.get("citations") or []
-            ]
-            self.query_one(EvidencePane).show(items)
+        await self.query_one(Conversation).replay(answers)
+        if answers:
+            self.query_one(EvidencePane).show(_quote_items(answers[-1], stored=True))
 
     # -- quotes ---------------------------------------------------------------------------
 
@@ -321,3 +311,10 @@ class ChatScreen(Screen[None]):
 
     def action_focus_question(self) -> None:
         self.query_one("#question", Input).focus()
+
+
+def _quote_items(answer: Answer, stored: bool = False) -> list[QuoteItem]:
+    return [
+        QuoteItem(c, answer.question, answer.mode, answer.model, stored=stored)
+        for c in answer.citations
+    ]

@@ -85,14 +85,18 @@ def passage_items(service: AssistantService, code: str, interview: str | None) -
         owner, turn = found
         evidence = Evidence(turn, owner.title, owner.source, 0.0)
         citation = Citation(n, evidence, passage.quote, is_verbatim(passage.quote, turn))
-        data = citation.to_dict()
         # The passage's own paragraph codes and span, not the whole turn's.
-        data.update(
-            codes=list(passage.codes),
-            lines=list(passage.lines) if passage.lines else None,
-            pages=list(passage.pages) if passage.pages else None,
+        items.append(
+            QuoteItem(
+                citation,
+                question,
+                "code",
+                None,
+                codes=tuple(passage.codes),
+                lines=passage.lines,
+                pages=passage.pages,
+            )
         )
-        items.append(QuoteItem(data, question, "code", None, citation=citation))
     return items
 
 
