@@ -353,7 +353,7 @@ class Assistant:
         """The turns around ``key`` in its interview, for reading a quote in context."""
         return self.reader().context(key, around=around)
 
-    # -- notes and quotes by code (NOTES helper: assistant/notes.py, assistant/quotes.py) --
+    # -- notes and quotes by code (assistant/notes.py, assistant/quotes.py) ------------------
 
     def save_answer(self, answer: Answer) -> SaveResult:
         """Append the answer's verified quotes to the notes file; unverified ones are skipped
@@ -474,7 +474,7 @@ class Assistant:
         items = select_quotes(corpus, labels, interviews=interviews, speakers=speakers, roles=roles)
         return QuoteReport(code=", ".join(codes), labels=labels, items=tuple(items))
 
-    # -- start-up (PERF helper): what lets a front end be ready sooner -----------------------
+    # -- start-up: what lets a front end be ready sooner -----------------------------------
 
     def _model_name(self) -> str:
         from assistant.embedding_name import configured_model_name
@@ -503,7 +503,7 @@ class Assistant:
             self.search("warm up", k=1)
             self.on_topic("warm up")  # calibrates the relevance floor once per index
 
-    # -- relevance floor (ANSWER helper: assistant/answer/relevance.py) ----------------------
+    # -- relevance floor (assistant/answer/relevance.py) -----------------------------------
 
     def on_topic(self, question: str, *, filters: Filters | None = None) -> bool:
         """Whether any unit (within ``filters``, if given) is close enough to ``question`` to

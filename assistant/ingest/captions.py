@@ -23,7 +23,7 @@ from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.ids import clean_stem
 from assistant.ingest.source import SRT_TIMING, one_line, split_lines
-from assistant.ingest.speakers import UNKNOWN_SPEAKER, is_role_label, normalise_speaker
+from assistant.ingest.speakers import UNKNOWN_SPEAKER, display_speaker, is_role_label
 from assistant.ingest.transcript import SPEAKER_LINE, speaker_labels
 from assistant.model import Interview, Paragraph
 
@@ -66,7 +66,7 @@ def cue_blocks(cues: list[Cue]) -> list[Block]:
                 speaker, words = first.strip(), more
         words = " ".join(words.split())
         same = blocks and (
-            speaker is None or normalise_speaker(speaker) == normalise_speaker(blocks[-1].speaker)
+            speaker is None or display_speaker(speaker) == display_speaker(blocks[-1].speaker)
         )
         if not same:
             blocks.append(Block(speaker or UNKNOWN_SPEAKER, timestamps=[_clock(cue.start)]))
