@@ -7,7 +7,7 @@ app's ``index_events`` signal and keeps its status line and index bar up to date
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from assistant.errors import AssistantError
-from assistant.model import Answer, Filters
+from assistant.model import Answer, CodeMatch, Filters
 from assistant.tui.failures import failure_line
 from assistant.tui.messages import (
     AnswerReady,
@@ -68,7 +68,7 @@ class ChatScreen(Screen[None]):
         self._waiting: tuple[int, str, Filters] | None = None
         self.conversation_id: int | None = None
         #: The last answered question, its filters and the codes it was matched to.
-        self.last: tuple[str, Filters, list[Any]] | None = None
+        self.last: tuple[str, Filters, list[CodeMatch]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
