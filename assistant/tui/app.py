@@ -168,7 +168,7 @@ class AssistantApp(App[None]):
     def on_index_needed(self, message: IndexNeeded) -> None:
         from assistant.tui.screens.indexing import IndexingScreen
 
-        self.push_screen(IndexingScreen(message.reason))
+        self.push_screen(IndexingScreen(message.reason, self.index_events))
         self.index_events.publish(Building("building the index…", in_background=False))
         self._build()
 
@@ -199,24 +199,11 @@ class AssistantApp(App[None]):
         self.post_message(IndexBuilt(report.to_dict(), summary))
 
     def on_index_progress(self, message: IndexProgress) -> None:
-        from assistant.tui.screens.indexing import IndexingScreen
-
         self.index_events.publish(Progressed(message.progress))
-        for screen in self.screen_stack:
-            if isinstance(screen, IndexingScreen):
-                screen.update_progress(message.progress)
 
     def on_index_built(self, message: IndexBuilt) -> None:
-        self._dismiss_indexing()
         self._became_ready(self._mode(self.service), message.summary)
         self.notify(_report_line(message.report), title="Index up to date")
-
-    def _dismiss_indexing(self) -> None:
-        from assistant.tui.screens.indexing import IndexingScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, IndexingScreen):
-                screen.dismiss()
 
     # -- the one place a failed worker of the app is reported ------------------------------
 
@@ -234,7 +221,6 @@ class AssistantApp(App[None]):
             self.post_message(IndexNeeded(str(error)))
             return
         if worker.group in ("open", "index"):
-            self._dismiss_indexing()
             state = "index failed" if worker.group == "index" else "not started"
             self.index_events.publish(Stopped(state))
         self.notify(failure_line(worker), severity="error", timeout=15)
