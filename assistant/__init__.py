@@ -3,7 +3,9 @@
 The package is a pipeline, one module per step:
 ``ingest`` (read transcripts) → ``codebook`` → ``index`` (embed and store turns) →
 ``retrieve`` (hybrid search) → ``answer`` (grounded, verified answers) → ``notes``.
-``service.Assistant`` ties them together; ``cli`` and ``tui`` are thin front ends over it.
+``service.Assistant`` ties them together; ``cli`` and ``tui`` are thin front ends over it
+(``contract.AssistantService`` declares what the chat calls). ARCHITECTURE.md says which module
+a change belongs in.
 """
 
 from assistant.offline import switch_off_telemetry

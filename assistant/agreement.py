@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.codings import Coding, Pairing, Unpaired
 from assistant.model import Paragraph, Turn
+from assistant.pairs import Coding, Pairing, Unpaired
 
 #: How alike two paragraphs in the same place must be to count as one unit when they differ.
 NEAR_MATCH = 0.9

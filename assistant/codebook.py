@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,11 +26,58 @@ from assistant.model import CodeDefinition, Turn
 
 CodeKind = Literal["parent", "child", "mitigation", "question", "code"]
 
+# -- the rules a label's shape carries -------------------------------------------------------
+# Every other module (ingest, evaluation, themes, code matching, the TUI) asks these; none
+# writes its own pattern, so a label means the same thing to the filters and to the figures.
+
+#: ``Q4.3``, ``Q5.3.a``, ``Q5.3a``: where an interview-guide question was answered, not what
+#: was said. The pattern alone, for formats that wrap it (``[Q4.3]`` in a guide).
+QUESTION_TAG_PATTERN = r"Q\d+(?:\.\d+)*(?:\.?[a-z])?"
+QUESTION_TAG = re.compile(rf"^{QUESTION_TAG_PATTERN}$", re.IGNORECASE)
 #: ``ML-pipeline-issues [MLP]`` / ``Quality-Measures (QM)``: a parent naming its abbreviation.
-ABBREVIATION = re.compile(r"\s*[\[(]([A-Za-z]+)[\])]\s*$")
-PARENT = re.compile(r"^(?P<name>.+?)\s*[\[(](?P<abbr>[A-Za-z][A-Za-z0-9&]*)[\])]$")
-QUESTION = re.compile(r"^Q\d+(?:\.\d+)*$", re.IGNORECASE)
+ABBREVIATED = re.compile(r"^(?P<name>.+?)\s*[\[(](?P<abbr>[A-Za-z][A-Za-z0-9&]*)[\])]$")
+#: ``XY-drift``, ``MLP-costly-platforms``: an all-capitals family head, whatever the study.
+FAMILY_HEAD = re.compile(r"^(?P<head>[A-Z][A-Z0-9&]{1,5})-[^\W_]")
 FIX_SUFFIX = "-fix"
+#: Labels coders use for what fits nowhere else or for where it was said; like question tags,
+#: they name no topic.
+CATCH_ALLS = frozenset({"misc", "other", "last-question-answers"})
+
+
+def is_question_tag(label: str) -> bool:
+    return bool(QUESTION_TAG.match(label))
+
+
+def split_abbreviation(label: str) -> tuple[str, str] | None:
+    """``(name, abbreviation)`` of a parent label such as ``ML-pipeline-issues [MLP]``."""
+    match = ABBREVIATED.match(label)
+    if match is None or is_question_tag(label):
+        return None
+    return match["name"], match["abbr"]
+
+
+def mitigated_issue(label: str) -> str | None:
+    """The issue ``X`` a mitigation ``X-fix`` answers (any case of ``fix``)."""
+    if label.casefold().endswith(FIX_SUFFIX) and len(label) > len(FIX_SUFFIX):
+        return label[: -len(FIX_SUFFIX)]
+    return None
+
+
+def family_head(label: str) -> str:
+    """The token before the first hyphen (``MLP`` of ``MLP-x``): the abbreviation a child
+    shares with its parent. Empty for a label without a hyphen."""
+    head, sep, _ = label.partition("-")
+    return head if sep else ""
+
+
+def has_family_shape(label: str) -> bool:
+    """Starts with an all-capitals family head (``QM-robustness``, ``XY-drift``)."""
+    return bool(FAMILY_HEAD.match(label))
+
+
+def is_weak(label: str) -> bool:
+    """A question tag or a catch-all: says where something was said, not what it is about."""
+    return is_question_tag(label) or label.casefold() in CATCH_ALLS
 
 
 @dataclass
@@ -48,7 +96,7 @@ class Code:
 
     @property
     def kind(self) -> CodeKind:
-        if QUESTION.match(self.label):
+        if is_question_tag(self.label):
             return "question"
         if self.abbreviation or self.children:
             return "parent"
@@ -78,6 +126,7 @@ class Codebook:
 
     def __init__(self, codes: dict[str, Code]) -> None:
         self.codes = dict(sorted(codes.items(), key=lambda item: item[0].casefold()))
+        self._family_prefixes: set[str] | None = None
         self._link()
 
     @classmethod
@@ -103,6 +152,11 @@ class Codebook:
         book = cls(codes)
         book._place(defined)
         return book
+
+    @classmethod
+    def from_labels(cls, labels: Iterable[str]) -> Codebook:
+        """The tree the labels' shapes imply, without counts."""
+        return cls({label: Code(label) for label in labels})
 
     def _place(self, definitions: list[CodeDefinition]) -> None:
         for definition in definitions:
@@ -148,15 +202,13 @@ class Codebook:
     def _link(self) -> None:
         self._by_abbreviation: dict[str, str] = {}
         for code in self.codes.values():
-            match = PARENT.match(code.label)
-            if match and not QUESTION.match(code.label):
-                code.abbreviation = match["abbr"]
-                self._by_abbreviation.setdefault(match["abbr"].casefold(), code.label)
+            split = split_abbreviation(code.label)
+            if split is not None:
+                code.abbreviation = split[1]
+                self._by_abbreviation.setdefault(split[1].casefold(), code.label)
         for code in self.codes.values():
-            if code.label.casefold().endswith(FIX_SUFFIX) and len(code.label) > len(FIX_SUFFIX):
-                code.mitigates = code.label[: -len(FIX_SUFFIX)]
-            prefix = code.label.split("-", 1)[0].casefold() if "-" in code.label else ""
-            parent = self._by_abbreviation.get(prefix)
+            code.mitigates = mitigated_issue(code.label)
+            parent = self._by_abbreviation.get(family_head(code.label).casefold())
             if parent and parent != code.label:
                 code.parent = parent
                 self.codes[parent].children.append(code.label)
@@ -171,6 +223,21 @@ class Codebook:
 
     def get(self, label: str) -> Code | None:
         return self.codes.get(label)
+
+    def in_words(self, label: str) -> str:
+        """What a code is about, as a search query: its name in words, then its parent's
+        (``MLP-unstable-external-dependency`` -> ``unstable external dependency, ML pipeline
+        issues``). The parent is the one the filters use, code book placements included."""
+        prefixes = self._prefixes()
+        text = _words(label, prefixes)
+        code = self.codes.get(label)
+        parent = code.parent if code is not None else None
+        return f"{text}, {_words(parent, prefixes)}" if parent else text
+
+    def _prefixes(self) -> set[str]:
+        if self._family_prefixes is None:
+            self._family_prefixes = _family_prefixes(list(self.codes))
+        return self._family_prefixes
 
     def mitigations_of(self, label: str) -> list[str]:
         return [c.label for c in self.codes.values() if c.mitigates == label]
@@ -286,49 +353,30 @@ class Codebook:
 
 
 def _parent_name(label: str) -> str:
-    match = PARENT.match(label)
-    return match["name"] if match else label
+    split = split_abbreviation(label)
+    return split[0] if split else label
 
 
 def _family_prefixes(labels: Collection[str]) -> set[str]:
     """Leading tokens that stand for a family of codes, not for a word: abbreviations named
     by a parent (``[MLP]``) and all-caps prefixes shared by several labels (``MM-drift``,
     ``MM-drift-fix``)."""
-    named = {m.group(1) for label in labels if (m := ABBREVIATION.search(label))}
-    heads: dict[str, int] = {}
-    for label in labels:
-        head, sep, _ = label.partition("-")
-        if sep and head.isupper() and len(head) > 1:
-            heads[head] = heads.get(head, 0) + 1
+    named = {split[1] for label in labels if (split := split_abbreviation(label))}
+    heads = Counter(h for label in labels if (h := family_head(label)).isupper() and len(h) > 1)
     return named | {head for head, n in heads.items() if n >= 2}
 
 
-def parent_label(code: str, labels: Collection[str]) -> str | None:
-    """The label whose abbreviation is the code's first token (``MLP-x`` -> ``... [MLP]``)."""
-    head = code.partition("-")[0]
-    for label in labels:
-        m = ABBREVIATION.search(label)
-        if m and m.group(1) == head and label != code:
-            return label
-    return None
-
-
 def _words(label: str, prefixes: Collection[str]) -> str:
-    label = ABBREVIATION.sub("", label)
-    fix = label.endswith(FIX_SUFFIX)
-    if fix:
-        label = label[: -len(FIX_SUFFIX)]
-    tokens = [t for t in re.split(r"[-_\s]+", label) if t]
+    label = _parent_name(label)
+    issue = mitigated_issue(label)
+    tokens = [t for t in re.split(r"[-_\s]+", issue or label) if t]
     if len(tokens) > 1 and tokens[0] in prefixes:
         tokens = tokens[1:]
     text = " ".join(t if t.isupper() else t.lower() for t in tokens)
-    return f"fix for {text}" if fix else text
+    return f"fix for {text}" if issue else text
 
 
 def code_in_words(code: str, labels: Collection[str]) -> str:
-    """The query for a code: its name in words, then its parent's name in words when the
-    codebook has a parent for it. ``labels`` is every code of the corpus."""
-    prefixes = _family_prefixes(labels)
-    text = _words(code, prefixes)
-    parent = parent_label(code, labels)
-    return f"{text}, {_words(parent, prefixes)}" if parent else text
+    """The query for a code among ``labels`` (every code of a corpus): see
+    ``Codebook.in_words``, which callers holding a codebook use."""
+    return Codebook.from_labels(labels).in_words(code)

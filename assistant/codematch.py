@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.answer.text import terms
-from assistant.codebook import Codebook, code_in_words
+from assistant.codebook import Codebook, is_weak
+from assistant.model import CodeMatch
 
 #: Weight of the share of a code's content words that the question uses, beside the cosine.
 WORD_WEIGHT = 0.15
@@ -42,34 +42,11 @@ _MITIGATION_WORDS = re.compile(
     r"workaround\w*|remed\w*|tackl\w*|counter\w*|manag\w*|improv\w*|reduc\w*)\b",
     re.IGNORECASE,
 )
-_WEAK = re.compile(r"^(Q\d+(\.\d+)*[a-z]?|Misc|Other|last-question-answers)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class CodeMatch:
-    """A code the question was matched to, how strongly, and how much the corpus holds."""
-
-    code: str
-    score: float
-    passages: int
-    interviews: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "score": round(self.score, 4),
-            "passages": self.passages,
-            "interviews": self.interviews,
-        }
-
-    def __str__(self) -> str:
-        plural = "s" * (self.interviews != 1)
-        return f"{self.code} {self.passages} passages in {self.interviews} interview{plural}"
 
 
 def describe(codebook: Codebook, label: str) -> str:
     """The words a code is matched on: its name in words, and its description if any."""
-    text = code_in_words(label, list(codebook.codes))
+    text = codebook.in_words(label)
     description = getattr(codebook.codes[label], "description", None)
     return f"{text}. {description}" if description else text
 
@@ -90,7 +67,7 @@ class CodeMatcher:
     @classmethod
     def build(cls, codebook: Codebook, embed: object) -> CodeMatcher:
         """Embed every matchable code with ``embed`` (texts → array of unit vectors)."""
-        labels = [c.label for c in codebook.codes.values() if not _WEAK.match(c.label)]
+        labels = [c.label for c in codebook.codes.values() if not is_weak(c.label)]
         if not labels:
             return cls(codebook, np.zeros((0, 1), dtype=np.float32), [])
         vectors = np.asarray(embed([describe(codebook, label) for label in labels]))  # type: ignore[operator]

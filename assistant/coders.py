@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.codings import Coding, Pairing, Unpaired
 from assistant.errors import AssistantError, CorpusError
 from assistant.ingest.loader import read_path
 from assistant.model import Interview, Paragraph, Progress
+from assistant.pairs import Coding, Pairing, Unpaired
 
 
 def pair_by_user(

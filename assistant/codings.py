@@ -12,51 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.coders import pair_by_user
 from assistant.errors import AssistantError, CorpusError
 from assistant.ingest.ids import clean_stem
 from assistant.ingest.loader import collect_files, read_file
 from assistant.model import Interview, LoadProblem, Progress
+from assistant.pairs import Coding, Pairing, Unpaired
 
 #: The coder's name in a per-coder print-out: what follows the interview number and a dash.
 _CODER = re.compile(r"\binterview\s*\d+\s*[-–_]\s*(?P<coder>\S.*)$", re.IGNORECASE)
 
 Reporter = Callable[[Progress], None]
-
-
-@dataclass(frozen=True)
-class Coding:
-    """One coder's coding of one interview."""
-
-    interview: Interview
-    coder: str
-
-    @property
-    def source(self) -> str:
-        return self.interview.source
-
-    @property
-    def coded(self) -> bool:
-        return self.interview.code_applications > 0
-
-
-@dataclass(frozen=True)
-class Unpaired:
-    """A file, or a pair of files, left out of the comparison, and why."""
-
-    what: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.what}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Pairing:
-    pairs: tuple[tuple[Coding, Coding], ...]
-    unpaired: tuple[Unpaired, ...]
 
 
 def coder_name(path: Path) -> str | None:
@@ -76,8 +44,6 @@ def find_pairs(
     ``users`` picks the two coders of a REFI-QDA project coded by more than two.
     Raises AssistantError, with one line saying why, when no pair of coded interviews is left."""
     if b is None and a.is_file() and a.suffix.lower() == ".qdpx":
-        from assistant.coders import pair_by_user
-
         return _keep_coded(pair_by_user(a, users, progress))
     if users:
         raise AssistantError(

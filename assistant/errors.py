@@ -54,27 +54,28 @@ class CorpusError(AssistantError):
         super().__init__(f"{where}: {problem}")
 
 
-class IndexError_(AssistantError):
-    """Base for problems with the search index (named to avoid shadowing the builtin)."""
+class SearchIndexError(AssistantError):
+    """Base for problems with the search index: missing, built differently, busy, not
+    writable or damaged."""
 
 
-class IndexMissingError(IndexError_):
+class IndexMissingError(SearchIndexError):
     """No index has been built yet."""
 
 
-class RebuildNeededError(IndexError_):
+class RebuildNeededError(SearchIndexError):
     """The index was built differently (another embedding model, an older format)."""
 
 
-class IndexBusyError(IndexError_):
+class IndexBusyError(SearchIndexError):
     """Another process is building the index right now."""
 
 
-class IndexWriteError(IndexError_):
+class IndexWriteError(SearchIndexError):
     """The index cannot be written: its disk is full, or it is read-only (not damaged)."""
 
 
-class IndexDamagedError(IndexError_):
+class IndexDamagedError(SearchIndexError):
     """The index cannot be opened or read (a damaged database, a file where its folder goes)."""
 
 

@@ -20,7 +20,6 @@ code weighs as much as a frequent one.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import time
 import tomllib
@@ -30,7 +29,7 @@ from math import log2
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.codebook import code_in_words
+from assistant.codebook import Codebook, is_question_tag
 from assistant.errors import AssistantError
 from assistant.model import Corpus, Filters, Interview, Progress, Turn
 
@@ -42,9 +41,6 @@ if TYPE_CHECKING:
 #: Report name -> the Retriever's mode.
 MODES: dict[str, str] = {"bm25": "bm25", "dense": "dense", "hybrid": "hybrid"}
 METRICS = ("recall", "mrr", "ndcg")
-
-QUESTION_TAG = re.compile(r"^Q\d+(?:\.\d+)*(?:\.[a-z])?$")
-
 
 # -- metrics -------------------------------------------------------------------------------
 
@@ -96,10 +92,6 @@ def mean(values: Iterable[float]) -> float:
 
 
 # -- queries -------------------------------------------------------------------------------
-
-
-def is_question_tag(code: str) -> bool:
-    return bool(QUESTION_TAG.match(code))
 
 
 def load_questions(path: Path) -> dict[str, str]:
@@ -155,6 +147,7 @@ def build_queries(
 ) -> tuple[list[EvalQuery], list[Skipped]]:
     """One query per code carried by at least ``min_count`` turns, in code order."""
     by_code = turns_by_code(corpus)
+    book = Codebook.from_turns((t for i in corpus.interviews for t in i.turns), corpus.codes)
     tagged = tuple(
         i.id for i in corpus.interviews if any(is_question_tag(c) for t in i.turns for c in t.codes)
     )
@@ -170,7 +163,7 @@ def build_queries(
             else:
                 skipped.append(Skipped(code, len(relevant), "no question text for this tag"))
         else:
-            queries.append(EvalQuery(code, "code", code_in_words(code, by_code), relevant))
+            queries.append(EvalQuery(code, "code", book.in_words(code), relevant))
     return queries, skipped
 
 

@@ -20,26 +20,21 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.codebook import QUESTION_TAG_PATTERN
 from assistant.errors import AssistantError
+from assistant.model import GuideQuestion
 
-TAG = re.compile(r"\[(Q\d+(?:\.\d+)*(?:\.[a-z])?)\]")
+TAG = re.compile(rf"\[({QUESTION_TAG_PATTERN})\]")
 #: A page's running footer in the study's guide ("New interview guide 3").
 FOOTER = re.compile(r"^(New|Old)? ?interview guide \d+$", re.IGNORECASE)
 #: An enumerator left at the end of a segment, just before the next tag ("... 1." / "a.").
 TRAILING_ENUMERATOR = re.compile(r"\s+(?:\d+|[a-z])\.$")
 _LINE = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\[(?P<bracket>Q[\w.]+)\]|(?P<plain>Q\d+(?:\.\d+)*)[.):])?\s*(?P<text>.+?)\s*$"
+    rf"^\s*(?:[-*]\s+)?(?:\[(?P<bracket>Q[\w.]+)\]|(?P<plain>{QUESTION_TAG_PATTERN})[.):])?\s*(?P<text>.+?)\s*$"
 )
-
-
-@dataclass(frozen=True)
-class GuideQuestion:
-    tag: str
-    text: str
 
 
 def load_guide(path: Path) -> list[GuideQuestion]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.model import Answer
+from assistant.model import Answer, Citation
 
 FILE_NAME = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -61,16 +61,16 @@ class ConversationSummary:
 
 @dataclass(frozen=True)
 class Exchange:
-    """A question and the answer it got, as stored (``answer`` is ``Answer.to_dict()``)."""
+    """A question and the answer it got, loaded back from its stored JSON."""
 
     id: int
     question: str
-    answer: dict[str, Any]
+    answer: Answer
     created_at: datetime
 
     @property
-    def citations(self) -> list[dict[str, Any]]:
-        return list(self.answer.get("citations") or [])
+    def citations(self) -> list[Citation]:
+        return list(self.answer.citations)
 
 
 def _utc_now() -> datetime:
@@ -211,12 +211,18 @@ class History:
             "WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
         ).fetchall()
-        return [
-            Exchange(
-                id=row[0],
-                question=row[1],
-                answer=json.loads(row[2]),
-                created_at=datetime.fromisoformat(row[3]),
-            )
-            for row in rows
-        ]
+        try:
+            return [
+                Exchange(
+                    id=row[0],
+                    question=row[1],
+                    answer=Answer.from_dict(json.loads(row[2])),
+                    created_at=datetime.fromisoformat(row[3]),
+                )
+                for row in rows
+            ]
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise AssistantError(
+                f"{self.path}: an answer of conversation {conversation_id} cannot be read "
+                f"({type(exc).__name__}: {exc})"
+            ) from None

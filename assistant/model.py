@@ -4,6 +4,10 @@ Interview → Turn (speaker, role, paragraphs with their codes and line/page spa
 → Evidence (a turn retrieved for a question, with its score and why it was retrieved)
 → Answer (text, citations, verification status).
 
+What goes out as JSON comes back as the same objects: ``Evidence``, ``Citation`` and
+``Answer`` each have ``from_dict`` for their ``to_dict``, so history and the front ends hold
+typed objects, never dicts.
+
 Citation keys are derived from the interview id and the turn's ordinal only, so a note that
 cites ``12:41`` still resolves after the index is rebuilt; ``Turn.content_hash`` tells
 whether the turn's text changed since the note was taken.
@@ -12,7 +16,7 @@ whether the turn's text changed since the note was taken.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -334,6 +338,50 @@ class Evidence:
             ),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        """The evidence ``to_dict`` described: its turn as one paragraph (the JSON keeps the
+        turn's text, codes and span, not where its paragraphs break)."""
+        asked = data.get("asked")
+        return cls(
+            _stored_turn(data, str(data.get("text") or "")),
+            str(data.get("title") or ""),
+            str(data.get("source") or ""),
+            float(data.get("score") or 0.0),
+            why=str(data.get("why") or ""),
+            asked=_asked(str(data["interview"]), asked) if asked else None,
+            unit=str(data.get("unit") or ""),
+        )
+
+
+def _span(value: Any) -> Span | None:
+    return (int(value[0]), int(value[1])) if value else None
+
+
+def _stored_turn(data: Mapping[str, Any], text: str) -> Turn:
+    """A turn rebuilt from the JSON of a citation or evidence."""
+    role = data.get("role")
+    paragraph = Paragraph(
+        text,
+        tuple(str(c) for c in data.get("codes") or ()),
+        lines=_span(data.get("lines")),
+        pages=_span(data.get("pages")),
+    )
+    return Turn(
+        str(data["interview"]),
+        int(data["turn"]),
+        str(data.get("speaker") or ""),
+        role if role in ("interviewer", "participant") else "unknown",
+        (paragraph,),
+        timestamps=(str(data["time"]),) if data.get("time") else (),
+    )
+
+
+def _asked(interview: str, data: Mapping[str, Any]) -> Evidence:
+    ordinal = int(str(data["key"]).rpartition(":")[2])
+    turn = Turn(interview, ordinal, "", "interviewer", (Paragraph(str(data["text"])),))
+    return Evidence(turn, "", "", 0.0)
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -389,6 +437,14 @@ class Citation:
             "verified": self.verified,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        """The citation ``to_dict`` described. Its turn carries the speaker, codes and span
+        but no text (the JSON keeps only the quote), so a stored citation can never pass for
+        verified against it: look the key up in the index to check it again."""
+        evidence = Evidence(_stored_turn(data, ""), str(data.get("title") or ""), "", 0.0)
+        return cls(int(data["n"]), evidence, str(data["quote"]), bool(data["verified"]))
+
 
 @dataclass(frozen=True)
 class Unverified:
@@ -406,6 +462,50 @@ class Unverified:
             out["quote"] = self.quote
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Unverified:
+        n, quote = data.get("n"), data.get("quote")
+        return cls(str(data["reason"]), int(n) if n is not None else None, quote)
+
+
+@dataclass(frozen=True)
+class CodeMatch:
+    """A code the question was matched to, how strongly, and how much the corpus holds."""
+
+    code: str
+    score: float
+    passages: int
+    interviews: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "score": round(self.score, 4),
+            "passages": self.passages,
+            "interviews": self.interviews,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CodeMatch:
+        return cls(
+            str(data["code"]),
+            float(data["score"]),
+            int(data["passages"]),
+            int(data["interviews"]),
+        )
+
+    def __str__(self) -> str:
+        plural = "s" * (self.interviews != 1)
+        return f"{self.code} {self.passages} passages in {self.interviews} interview{plural}"
+
+
+@dataclass(frozen=True)
+class GuideQuestion:
+    """A question of the interview guide, by its tag (``Q4.3``)."""
+
+    tag: str
+    text: str
+
 
 @dataclass
 class Answer:
@@ -421,10 +521,10 @@ class Answer:
     notice: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     refused: bool = False
-    #: The researchers' codes the question was matched to (assistant.codematch.CodeMatch).
-    codes: list[Any] = field(default_factory=list)
-    #: The interview guide's question it was aligned to (assistant.guide.GuideQuestion).
-    guide: Any = None
+    #: The researchers' codes the question was matched to.
+    codes: list[CodeMatch] = field(default_factory=list)
+    #: The interview guide's question it was aligned to.
+    guide: GuideQuestion | None = None
 
     @property
     def verified_citations(self) -> list[Citation]:
@@ -445,6 +545,23 @@ class Answer:
         if self.notice:
             out["notice"] = self.notice
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer ``to_dict`` described (the retrieved evidence is not part of it)."""
+        guide = data.get("guide")
+        return cls(
+            question=str(data["question"]),
+            mode="llm" if data.get("mode") == "llm" else "extractive",
+            text=str(data.get("answer") or ""),
+            citations=[Citation.from_dict(c) for c in data.get("citations") or ()],
+            unverified=[Unverified.from_dict(u) for u in data.get("unverified") or ()],
+            model=data.get("model"),
+            notice=data.get("notice"),
+            timings={str(k): float(v) for k, v in (data.get("timings") or {}).items()},
+            codes=[CodeMatch.from_dict(c) for c in data.get("codes") or ()],
+            guide=GuideQuestion(str(guide["tag"]), str(guide["text"])) if guide else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""Hybrid search over the turn index: dense (Chroma) and BM25 (bm25s), fused by rank.
+"""Hybrid search over the turn index: dense (Chroma) and BM25 (bm25s), fused.
 
 Both retrievers search the same scope: filters are resolved once (codes to exact labels with
 their children, speakers to normalised names) into an :class:`~assistant.index.Scope` that
-renders a Chroma filter for the dense side and a mask for the BM25 side. Reciprocal rank fusion
-won over score blending on the shipped interview and the coded corpus (see the index helper's
-report); ``mode`` picks one side alone for comparison.
+renders a Chroma filter for the dense side and a mask for the BM25 side. The default mode,
+``hybrid``, fuses the two sides' scores with the codes matched to the question (measured best,
+see BENCHMARKS.md); ``rrf`` fuses their ranks instead, and ``dense`` or ``bm25`` use one side
+alone for comparison.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from assistant.agreement import AgreementReport
     from assistant.codebook import Codebook
+    from assistant.contract import AssistantService
     from assistant.guide import GuideQuestion
     from assistant.index import IndexReader, IndexReport
     from assistant.notes import NotesListing, SaveResult
@@ -360,7 +361,7 @@ class Assistant:
         """The turns around ``key`` in its interview, for reading a quote in context."""
         return self.reader().context(key, around=around)
 
-    # -- notes and quotes by code (NOTES helper: assistant/notes.py, assistant/quotes.py) --
+    # -- notes and quotes by code (assistant/notes.py, assistant/quotes.py) ------------------
 
     def save_answer(self, answer: Answer) -> SaveResult:
         """Append the answer's verified quotes to the notes file; unverified ones are skipped
@@ -497,7 +498,7 @@ class Assistant:
         )
         return QuoteReport(code=", ".join(codes), labels=labels, items=tuple(items))
 
-    # -- start-up (PERF helper): what lets a front end be ready sooner -----------------------
+    # -- start-up: what lets a front end be ready sooner -----------------------------------
 
     def _model_name(self) -> str:
         from assistant.embedding_name import configured_model_name
@@ -526,7 +527,7 @@ class Assistant:
             self.search("warm up", k=1)
             self.on_topic("warm up")  # calibrates the relevance floor once per index
 
-    # -- relevance floor (ANSWER helper: assistant/answer/relevance.py) ----------------------
+    # -- relevance floor (assistant/answer/relevance.py) -----------------------------------
 
     def on_topic(self, question: str, *, filters: Filters | None = None) -> bool:
         """Whether any unit (within ``filters``, if given) is close enough to ``question`` to
@@ -547,3 +548,10 @@ def make_assistant(
     from assistant.settings import load_settings
 
     return Assistant(settings or load_settings(**overrides), embedder=embedder)
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_contract(service: Assistant) -> AssistantService:
+        # mypy checks the front ends' contract here; a drifting signature fails `make lint`.
+        return service

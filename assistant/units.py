@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.codebook import QUESTION
+from assistant.codebook import is_question_tag
 from assistant.ingest.speakers import speaker_key
 from assistant.model import PARAGRAPH_SEPARATOR, Turn
 
@@ -69,7 +69,7 @@ def is_said(turn: Turn) -> bool:
     interviewer's heading when the transcript split the turn there). Question tags (``Q8.1``)
     only say which guide question a passage belongs to, so a question tagged with one is still
     the interviewer's question."""
-    return turn.role != "interviewer" or any(not QUESTION.match(c) for c in turn.codes)
+    return turn.role != "interviewer" or any(not is_question_tag(c) for c in turn.codes)
 
 
 def opens_question(turn: Turn) -> bool:

@@ -12,9 +12,10 @@ from sklearn.metrics import cohen_kappa_score
 
 from assistant.agreement import Table, compare
 from assistant.cli import main
-from assistant.codings import Coding, Pairing, coder_name, find_pairs
+from assistant.codings import coder_name, find_pairs
 from assistant.ingest import read_file
 from assistant.model import Interview, Paragraph, Turn
+from assistant.pairs import Coding, Pairing
 
 QM = "QM-data-privacy-issues"
 

@@ -155,7 +155,7 @@ async def test_the_chat_shows_no_control_character_from_the_llm_or_a_transcript(
     from assistant.model import Paragraph
     from assistant.tui.app import AssistantApp
     from assistant.tui.screens.context import ContextScreen
-    from assistant.tui.widgets.conversation import AnswerView
+    from assistant.tui.widgets.answer_view import AnswerView
     from assistant.tui.widgets.evidence import EvidencePane
     from tests.test_tui import settle, until
     from tests.tui_fakes import FakeService

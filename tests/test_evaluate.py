@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.codebook import code_in_words, is_question_tag
 from assistant.errors import AssistantError
 from assistant.evaluate import (
     build_queries,
-    code_in_words,
     hide_codes,
-    is_question_tag,
     load_questions,
     ndcg_at_k,
     recall_at_k,

@@ -62,13 +62,13 @@ def test_a_recorded_answer_reopens_with_its_citations(tmp_path: Path) -> None:
         assert summary.questions == 2
         first, second = reopened.exchanges(cid)
     assert first.question == "why did projects run late?"
-    assert first.answer["mode"] == "extractive"
+    assert first.answer.mode == "extractive"
     [citation] = first.citations
-    assert citation["key"] == "12:41"
-    assert citation["quote"] == "the environments are not ready yet"
-    assert citation["verified"] is True
-    assert citation["codes"] == ["MD-infrastructure"]
-    assert second.citations[0]["quote"] == "lab environment"
+    assert citation.evidence.key == "12:41"
+    assert citation.quote == "the environments are not ready yet"
+    assert citation.verified is True
+    assert citation.evidence.turn.codes == ("MD-infrastructure",)
+    assert second.citations[0].quote == "lab environment"
     assert second.created_at > first.created_at
 
 

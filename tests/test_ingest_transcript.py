@@ -10,7 +10,7 @@ from ingest_helpers import plain_transcripts
 
 from assistant.errors import CorpusError
 from assistant.ingest import read_file
-from assistant.ingest.speakers import infer_role, normalise_speaker
+from assistant.ingest.speakers import display_speaker, infer_role
 from assistant.model import LoadProblem
 
 MESSY = """\
@@ -48,8 +48,8 @@ Are you interested in scaling?
     ],
 )
 def test_speaker_names_and_roles(raw: str, name: str, role: str) -> None:
-    assert normalise_speaker(raw) == name
-    assert infer_role(normalise_speaker(raw)) == role
+    assert display_speaker(raw) == name
+    assert infer_role(display_speaker(raw)) == role
 
 
 def test_messy_transcript(tmp_path: Path) -> None:

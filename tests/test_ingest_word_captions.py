@@ -288,5 +288,5 @@ def test_citations_of_caption_turns_show_their_time(tmp_path: Path) -> None:
     assert "· turn 1 · 00:12:31 · codes" in note.citation_line()
     assert "turn 1 (4:1) · 00:12:31 · codes" in _source(evidence)
     citation = Citation(1, evidence, "The model drifted", verified=True)
-    item = QuoteItem(citation.to_dict(), "why?", "extractive", None, citation)
+    item = QuoteItem(citation, "why?", "extractive", None)
     assert item.reference() == "Ana Lima, Interview 4, turn 1, 00:12:31 [4:1]"

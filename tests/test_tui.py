@@ -16,16 +16,18 @@ from rich.text import Text
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Markdown, OptionList, Static
+from textual.worker import Worker, WorkerFailed, WorkerState
 
+from assistant.errors import AssistantError
 from assistant.model import Filters
 from assistant.tui.app import AssistantApp
-from assistant.tui.messages import AnswerReady, AnswerToken, Failed, IndexBuilt, IndexProgress
+from assistant.tui.messages import AnswerReady, AnswerToken, IndexBuilt, IndexProgress
 from assistant.tui.screens.context import ContextScreen
 from assistant.tui.screens.help import HelpScreen
 from assistant.tui.screens.history import HistoryScreen
 from assistant.tui.screens.indexing import IndexingScreen
+from assistant.tui.widgets.answer_view import AnswerView
 from assistant.tui.widgets.code_tree import CodeTree
-from assistant.tui.widgets.conversation import AnswerView
 from assistant.tui.widgets.evidence import EvidencePane
 from assistant.tui.widgets.status import IndexBar, StatusLine
 from tests.fake_llm import FakeLLM, Reply
@@ -37,7 +39,10 @@ QUESTION = "why did projects run late because of the environment?"
 async def settle(app: AssistantApp, pilot: Pilot) -> None:
     """Let every worker finish and every message it posted be handled."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # workers run with exit_on_error=False; the app reports their failure itself
         await pilot.pause()
 
 
@@ -82,8 +87,8 @@ async def test_asking_shows_the_answer_and_its_cited_quotes() -> None:
         assert service.asked[0][1].is_empty()
         assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
         first = app.chat.query_one(EvidencePane).items[0]
-        assert first.data["verified"] is True
-        assert first.data["codes"] == ["MD-infrastructure", "MM-organisation"]
+        assert first.citation.verified is True
+        assert first.shown_codes == ("MD-infrastructure", "MM-organisation")
         assert "[12:41]" in str(first.render()) and "✓" in str(first.render())
         assert "The, the environment not being ready, uh, at the clients. [2]" in conversation_text(
             app
@@ -256,7 +261,8 @@ async def test_a_question_asked_before_the_index_is_open_is_answered_when_it_is(
 
 
 async def test_conversations_are_kept_and_reopen_from_history() -> None:
-    app = AssistantApp(lambda: FakeService())
+    service = FakeService()
+    app = AssistantApp(lambda: service)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot)
@@ -273,6 +279,13 @@ async def test_conversations_are_kept_and_reopen_from_history() -> None:
         assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
         assert "at the clients. [2]" in conversation_text(app)
         assert app.chat.conversation_id is not None
+        # A reopened quote is saved from the turn in the index, not from the stored JSON.
+        app.chat.query_one(EvidencePane).focus()
+        await pilot.press("n")
+        await settle(app, pilot)
+        [(question, citation, _, _)] = service.saved
+        assert (question, citation.evidence.key) == (QUESTION, "12:41")
+        assert citation.evidence.turn.text == service.turns[1].turn.text
 
 
 async def test_f1_lists_the_keys_with_what_they_do() -> None:
@@ -400,7 +413,7 @@ async def test_real_answer_cites_the_clients_environment(real_app: AssistantApp)
         assert items and all(i.key.startswith("12:") for i in items)
         environment = [i for i in items if "environment" in i.quote.lower()]
         assert environment, [i.quote for i in items]
-        assert all(i.data["verified"] for i in environment)
+        assert all(i.citation.verified for i in environment)
         shipped = SHIPPED_FILE.read_text(encoding="utf-8")
         flat = " ".join(shipped.split())
         for item in environment:  # excerpts of one turn may be joined with "…"
@@ -432,7 +445,7 @@ async def test_real_code_filter_scopes_the_next_answer(real_app: AssistantApp) -
         await ask(app, pilot, REAL_QUESTION)
         items = app.chat.query_one(EvidencePane).items
         assert items
-        assert all(set(i.data["codes"]) & allowed for i in items)
+        assert all(set(i.shown_codes) & allowed for i in items)
 
 
 async def test_real_n_writes_the_quote_to_the_notes_file(real_app: AssistantApp) -> None:
@@ -454,7 +467,8 @@ async def test_real_reindex_while_a_question_is_answered(real_app: AssistantApp)
     seen: dict[int, Message] = {}  # by identity, kept alive so that ids are not reused
 
     def hook(message: Message) -> None:
-        if isinstance(message, AnswerReady | IndexBuilt | Failed):
+        failed = isinstance(message, Worker.StateChanged) and message.state is WorkerState.ERROR
+        if isinstance(message, AnswerReady | IndexBuilt) or failed:
             seen[id(message)] = message
 
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -514,7 +528,7 @@ async def test_real_failing_endpoint_shows_a_notice_and_the_extractive_answer(
         assert header.startswith("extractive · LLM unavailable")
         assert any("LLM unavailable" in n.message for n in app._notifications)
         items = app.chat.query_one(EvidencePane).items
-        assert items and all(i.data["verified"] for i in items)
+        assert items and all(i.citation.verified for i in items)
 
 
 async def test_an_index_that_cannot_be_built_says_so_and_leaves_the_chat_usable() -> None:
@@ -585,3 +599,34 @@ async def test_ctrl_o_without_matched_codes_says_so() -> None:
         await settle(app, pilot)
         assert service.codes_asked == [None]
         assert any("not matched to any code" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (
+            AssistantError("the LLM endpoint refused the request"),
+            "Could not answer: the LLM endpoint refused the request",
+        ),
+        (KeyError("turn"), "Internal error while answering: KeyError('turn')"),
+    ],
+)
+async def test_a_failed_answer_is_said_where_the_question_waits(
+    error: Exception, line: str
+) -> None:
+    service = FakeService()
+
+    def fail(question: str, **kwargs: object) -> None:
+        raise error
+
+    service.ask = fail  # type: ignore[method-assign,assignment]
+    app = AssistantApp(lambda: service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot)
+        assert conversation_text(app) == f"_{line}_"
+        assert [n.message for n in app._notifications] == [line]
+        # The chat goes on: the next question is asked and answered.
+        service.ask = FakeService().ask  # type: ignore[method-assign]
+        await ask(app, pilot)
+        assert evidence_keys(app) == ["12:41", "12:43", "12:44"]

@@ -102,7 +102,7 @@ async def test_a_cell_lists_its_passages_then_context_and_notes_are_one_key_away
         await until(pilot, lambda: bool(pane.items), "passages listed")
         assert [i.key for i in pane.items] == ["3:5", "3:6"]
         assert [i.quote for i in pane.items] == [MORE[0][3], MORE[1][3]]
-        assert all(i.data["verified"] for i in pane.items)
+        assert all(i.citation.verified for i in pane.items)
         assert str(pane.border_title) == f"{MD} · interview 3"
         assert app.focused is pane
         await pilot.press("down", "enter")

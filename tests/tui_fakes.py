@@ -1,26 +1,36 @@
-"""A stand-in for ``Assistant`` with the same method names, for TUI tests that need to control
-timing (a question held open while the index rebuilds) or fixed data (snapshots)."""
+"""A stand-in for ``Assistant`` for TUI tests that need to control timing (a question held open
+while the index rebuilds) or fixed data (snapshots). mypy checks it against the service
+contract the app is written for (``assistant.contract.AssistantService``; see the end)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from pathlib import Path
 from typing import Any
 
+from assistant.agreement import AgreementReport
+from assistant.codebook import Codebook
 from assistant.codematch import CodeMatch
+from assistant.contract import AssistantService
 from assistant.errors import IndexMissingError
 from assistant.model import (
     Answer,
     Citation,
+    CodeDefinition,
     Corpus,
     Evidence,
     Filters,
     Interview,
     Paragraph,
     Progress,
+    Role,
     Turn,
 )
+from assistant.notes import NoteQuote, SaveResult
+from assistant.prevalence import By, Prevalence
+from assistant.quotes import QuoteReport
 from assistant.settings import Settings, load_settings
 
 TITLE = "Interview 12 - Amin"
@@ -65,25 +75,10 @@ PARENTS = {
 def make_turns() -> list[Evidence]:
     out = []
     for ordinal, speaker, text, codes, line in TURNS:
-        role = "interviewer" if speaker.startswith("Interviewer") else "participant"
-        turn = Turn(
-            "12",
-            ordinal,
-            speaker,
-            role,
-            (Paragraph(text, codes, lines=(line, line)),),  # type: ignore[arg-type]
-        )
+        role: Role = "interviewer" if speaker.startswith("Interviewer") else "participant"
+        turn = Turn("12", ordinal, speaker, role, (Paragraph(text, codes, lines=(line, line)),))
         out.append(Evidence(turn, TITLE, "corpus/Interview 12 - Amin.txt", 0.0))
     return out
-
-
-class FakeCodebook:
-    def resolve(self, names: list[str]) -> frozenset[str]:
-        out = set(names)
-        for child, parent in PARENTS.items():
-            if parent in names:
-                out.add(child)
-        return frozenset(out)
 
 
 class FakeReader:
@@ -126,10 +121,18 @@ class FakeService:
             raise IndexMissingError("no index yet: run `assistant index`")
         return FakeReader(self.turns)
 
-    def codebook(self) -> FakeCodebook:
-        return FakeCodebook()
+    def codebook(self, corpus: Corpus | None = None) -> Codebook:
+        """The real codebook of the turns; ``PARENTS`` plays a code book that places
+        ``Data-missing-value`` under ``Data-issues``, which no label shape implies."""
+        turns = [t for i in corpus.interviews for t in i.turns] if corpus else None
+        return Codebook.from_turns(
+            turns or [e.turn for e in self.turns],
+            [CodeDefinition(child, parent) for child, parent in PARENTS.items()],
+        )
 
-    def build_index(self, progress: Any = None) -> FakeReport:
+    def build_index(
+        self, corpus: Corpus | None = None, progress: Callable[[Progress], None] | None = None
+    ) -> FakeReport:
         for done in range(3):
             if progress:
                 progress(Progress("embedding", done, 3, TITLE))
@@ -196,26 +199,39 @@ class FakeService:
             )
         )
 
-    def prevalence(self, corpus: Corpus | None = None, by: Any = "interview") -> Any:
+    def prevalence(self, corpus: Corpus | None = None, by: By = "interview") -> Prevalence:
         from assistant.prevalence import prevalence
 
         return prevalence(corpus or self.indexed_corpus(), by)
 
-    def quotes(self, code: str, interview: str | None = None, *, corpus: Corpus) -> Any:
-        from assistant.codebook import Codebook
-        from assistant.quotes import QuoteReport, select_quotes
+    def quotes(self, code: str, interview: str | None = None, *, corpus: Corpus) -> QuoteReport:
+        from assistant.quotes import select_quotes
 
         book = Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
         labels = book.resolve([code])
         items = select_quotes(corpus, labels, interviews=[interview] if interview else [])
         return QuoteReport(code, labels, tuple(items))
 
-    def agreement(self, a: Any, b: Any = None) -> Any:
+    def agreement(self, a: Path, b: Path | None = None) -> AgreementReport:
         from assistant.agreement import compare
         from assistant.codings import find_pairs
 
         return compare(find_pairs(a, b))
 
-    def save_quote(self, question: str, citation: Citation, mode: str, model: str | None) -> Any:
-        self.saved.append((question, citation, mode, model))
-        return SimpleNamespace(added=[citation], skipped=[])
+    def save_quote(
+        self, question: str, item: Citation, mode: str = "search", model: str | None = None
+    ) -> SaveResult:
+        self.saved.append((question, item, mode, model))
+        quote = NoteQuote.from_evidence(question, item.evidence, item.quote, mode=mode, model=model)
+        return SaveResult(self.settings.notes_file, added=[quote])
+
+    def load_embedder(self) -> None:
+        return None
+
+    def warm_up(self) -> None:
+        return None
+
+
+def _implements_the_contract(service: FakeService) -> AssistantService:
+    # Checked by mypy (`make lint`): the fake cannot drift from what the app calls.
+    return service

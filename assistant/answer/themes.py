@@ -9,12 +9,12 @@ Everything here is deterministic: ties are broken by retrieval rank, then by nam
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from assistant.answer.text import STOP_WORDS, stem, surface_forms, terms, words
+from assistant.codebook import is_weak
 from assistant.model import Evidence
 
 #: More themes than this makes an answer a list rather than a synthesis.
@@ -24,9 +24,6 @@ MERGE_THRESHOLD = 0.15
 #: Turns close together in one interview usually continue one answer.
 NEIGHBOUR_BONUS = 0.25
 NEIGHBOUR_DISTANCE = 4
-
-# Question tags (Q4.3) and catch-alls say where something was said, not what it is about.
-_WEAK_CODE = re.compile(r"^(Q\d+(\.\d+)*|Misc|Other)$", re.IGNORECASE)
 
 
 @dataclass
@@ -63,7 +60,7 @@ def _by_code(
         # File each turn under the code most of the evidence shares, so themes consolidate.
         code = min(
             evidence[n - 1].turn.codes,
-            key=lambda c: (c not in prefer, bool(_WEAK_CODE.match(c)), -frequency[c], c),
+            key=lambda c: (c not in prefer, is_weak(c), -frequency[c], c),
         )
         themes.setdefault(code, Theme(heading=code, members=[], code=code)).members.append(n)
     return list(themes.values())

@@ -161,6 +161,6 @@ def reclaim_space(settings: Settings) -> list[str]:
 
 
 def _where(settings: Settings) -> str:
-    from assistant.index.store import where
-
-    return where(settings)
+    # Worded as store.where words it; not imported from there, since store imports this module
+    # (an import cycle inside the package fails tests/test_import_graph.py).
+    return f"Chroma server {settings.chroma_url}" if settings.chroma_url else str(settings.index_dir)

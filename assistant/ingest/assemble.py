@@ -13,7 +13,7 @@ from pathlib import Path
 from assistant.errors import CorpusError
 from assistant.ingest.ids import interview_id
 from assistant.ingest.limits import DEFAULT_LIMITS, Limits
-from assistant.ingest.speakers import infer_role, normalise_speaker
+from assistant.ingest.speakers import display_speaker, infer_role
 from assistant.model import Interview, Paragraph, SourceFormat, Turn
 from assistant.safe_text import display_path, printable
 
@@ -58,7 +58,7 @@ def build_interview(
     turns = []
     for ordinal, block in enumerate(kept, start=1):
         # Names and titles are labels, never quoted: one clean line each, wherever shown.
-        speaker = printable(normalise_speaker(block.speaker), one_line=True)
+        speaker = printable(display_speaker(block.speaker), one_line=True)
         stamps = [m.group(1) for p in block.paragraphs for m in TIMESTAMP.finditer(p.text)]
         stamps = [*block.timestamps, *stamps]
         turns.append(

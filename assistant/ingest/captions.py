@@ -22,15 +22,14 @@ import webvtt
 from assistant.errors import CorpusError
 from assistant.ingest.assemble import Block, build_interview
 from assistant.ingest.ids import clean_stem
-from assistant.ingest.source import one_line, split_lines
-from assistant.ingest.speakers import UNKNOWN_SPEAKER, is_role_label, normalise_speaker
+from assistant.ingest.source import SRT_TIMING, one_line, split_lines
+from assistant.ingest.speakers import UNKNOWN_SPEAKER, display_speaker, is_role_label
 from assistant.ingest.transcript import SPEAKER_LINE, speaker_labels
 from assistant.model import Interview, Paragraph
 
 #: A cue timing line: ``00:01:02.500 --> 00:01:04.000`` (WebVTT, hours optional) or
 #: ``00:01:02,500 --> 00:01:04,000`` (SubRip), followed by optional cue settings.
 _VTT_TIMING = re.compile(r"^\s*(?:\d+:)?\d{2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{2}:\d{2}\.\d{3}")
-_SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d+:\d{2}:\d{2}[,.]\d{1,3}")
 #: The markup SubRip players know (``<i>``, ``<font color=…>``); not speech. Anything else in
 #: angle brackets is the transcriber's (``<inaudible>``) and stays.
 _TAGS = re.compile(r"</?(?:i|b|u|s|font)\b[^<>]*>", re.IGNORECASE)
@@ -41,15 +40,6 @@ class Cue:
     start: float  # seconds
     text: str  # without markup; line breaks kept
     voice: str | None = None
-
-
-def looks_like_vtt(text: str) -> bool:
-    return text.lstrip("\ufeff").startswith("WEBVTT")
-
-
-def looks_like_srt(text: str) -> bool:
-    lines = [line for line in split_lines(text)[:6] if line.strip()]
-    return len(lines) >= 2 and lines[0].strip().isdigit() and bool(_SRT_TIMING.match(lines[1]))
 
 
 def read_captions(path: Path, text: str, sha256: str, kind: str) -> Interview:
@@ -76,7 +66,7 @@ def cue_blocks(cues: list[Cue]) -> list[Block]:
                 speaker, words = first.strip(), more
         words = " ".join(words.split())
         same = blocks and (
-            speaker is None or normalise_speaker(speaker) == normalise_speaker(blocks[-1].speaker)
+            speaker is None or display_speaker(speaker) == display_speaker(blocks[-1].speaker)
         )
         if not same:
             blocks.append(Block(speaker or UNKNOWN_SPEAKER, timestamps=[_clock(cue.start)]))
@@ -115,7 +105,7 @@ def _vtt_cues(path: Path, text: str) -> list[Cue]:
 
 
 def _srt_cues(path: Path, text: str) -> list[Cue]:
-    _check_timings(path, text, _SRT_TIMING)
+    _check_timings(path, text, SRT_TIMING)
     try:
         subtitles = list(srt.parse(text))
     except (srt.SRTParseError, ValueError) as exc:

@@ -22,6 +22,8 @@ Kind = Literal["pdf", "delve-text", "transcript", "docx", "vtt", "srt", "qdpx", 
 
 #: A Delve text export: a markdown heading on its own line (speakers), or Delve's footer.
 _HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+#: A SubRip cue's timing line (``00:01:02,500 --> 00:01:04,000``).
+SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d+:\d{2}:\d{2}[,.]\d{1,3}")
 DELVE_FOOTER = re.compile(r"^\s*Created with the Delve Qualitative Analysis Tool\b.*$", re.I)
 
 
@@ -89,11 +91,16 @@ def _archive_kind(path: Path, data: bytes) -> Kind:
     raise CorpusError(path, "is a zip archive, not a transcript, Word file or .qdpx project")
 
 
-def _text_kind(path: Path, text: str) -> Kind:
-    # Imported here: the caption module needs the caption libraries, and a text file's kind
-    # is all this module decides.
-    from assistant.ingest.captions import looks_like_srt, looks_like_vtt
+def looks_like_vtt(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith("WEBVTT")
 
+
+def looks_like_srt(text: str) -> bool:
+    lines = [line for line in split_lines(text)[:6] if line.strip()]
+    return len(lines) >= 2 and lines[0].strip().isdigit() and bool(SRT_TIMING.match(lines[1]))
+
+
+def _text_kind(path: Path, text: str) -> Kind:
     suffix = path.suffix.lower()
     if looks_like_vtt(text) or suffix == ".vtt":
         return "vtt"

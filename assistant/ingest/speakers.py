@@ -35,8 +35,9 @@ ROLE_WORDS = re.compile(
 )
 
 
-def normalise_speaker(raw: str) -> str:
-    """``Interviewer1`` → ``Interviewer 1``; ``interviewer`` → ``Interviewer``; ``Interviewer2 2``
+def display_speaker(raw: str) -> str:
+    """The name a speaker is shown and cited by (compare with :func:`speaker_key`):
+    ``Interviewer1`` → ``Interviewer 1``; ``interviewer`` → ``Interviewer``; ``Interviewer2 2``
     → ``Interviewer 2``; markdown bold and stray spaces removed. Real names keep their case."""
     name = raw.strip().strip("*_").strip()
     name = re.sub(r"\s+", " ", name)
@@ -79,7 +80,7 @@ def speaker_key(name: str) -> str:
     """The one form speakers are compared in, everywhere (index metadata, search, quotes):
     ``Interviewer 1``, ``**interviewer1**``, ``Interviewer1`` and ``Interviewer1 1`` all become
     ``interviewer1``; accents and punctuation are ignored."""
-    folded = unicodedata.normalize("NFKD", normalise_speaker(name)).casefold()
+    folded = unicodedata.normalize("NFKD", display_speaker(name)).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
 
 

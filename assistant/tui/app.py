@@ -1,4 +1,10 @@
-"""The Textual application: owns the service, the history and the slow work around them."""
+"""The Textual application: owns the service, the history and the slow work around them.
+
+Screens own their own flow and widgets. The app tells them about the service and its index
+through one signal (``index_events``: ready, building, progress, stopped) and never reaches
+into their widgets; screens get the service they need when they are made and ask the app for
+app-wide work (saving a note) with a message.
+"""
 
 from __future__ import annotations
 
@@ -8,41 +14,48 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 
-from assistant.errors import AssistantError, IndexBusyError, IndexMissingError, RebuildNeededError
-from assistant.model import Answer, Citation, Filters, Progress
+from assistant.errors import AssistantError, IndexMissingError, RebuildNeededError
+from assistant.model import Citation, Progress
 from assistant.safe_text import printable
+from assistant.tui.failures import failure_line
 from assistant.tui.messages import (
+    Building,
     CorpusSummary,
-    Failed,
     IndexBuilt,
+    IndexEvent,
     IndexNeeded,
     IndexProgress,
+    Progressed,
+    Ready,
+    SaveNote,
     ServiceReady,
+    Stopped,
 )
 from assistant.tui.screens.chat import ChatScreen
 from assistant.tui.widgets.evidence import QuoteItem
-from assistant.tui.widgets.status import IndexBar, StatusLine
 
 if TYPE_CHECKING:
+    from assistant.contract import AssistantService
     from assistant.history import History
-    from assistant.service import Assistant
 
-ServiceFactory = Callable[[], "Assistant"]
+ServiceFactory = Callable[[], "AssistantService"]
 
 
-def _default_factory() -> Assistant:
+def _default_factory() -> AssistantService:
     from assistant.service import make_assistant
 
     return make_assistant()
 
 
-def summarise(service: Assistant) -> CorpusSummary:
+def summarise(service: AssistantService) -> CorpusSummary:
     """What the filters and status line show: interviews, turn count, the code tree."""
     from assistant.tui.codes import code_nodes
 
@@ -73,16 +86,17 @@ class AssistantApp(App[None]):
     def __init__(self, service_factory: ServiceFactory | None = None) -> None:
         super().__init__()
         self._factory = service_factory or _default_factory
-        self._service: Assistant | None = None
+        self._service: AssistantService | None = None
         self.history: History | None = None
-        self.chat = ChatScreen()
+        #: The service and its index, as they change: every screen that shows them listens.
+        self.index_events: Signal[IndexEvent] = Signal(self, "index-events")
+        self.chat = ChatScreen(self.index_events)
         self.ready = False
         self.indexing = False
-        self.pending_question: tuple[int, str, Filters] | None = None
         self._ready_event = threading.Event()
 
     @property
-    def service(self) -> Assistant:
+    def service(self) -> AssistantService:
         if self._service is None:
             raise AssistantError("the assistant is still starting; try again in a moment")
         return self._service
@@ -116,7 +130,7 @@ class AssistantApp(App[None]):
 
     # -- starting ------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="open")
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
         """Create the service and open the index off the UI thread: this is where chromadb,
         llama-index and onnxruntime get imported.
@@ -125,58 +139,37 @@ class AssistantApp(App[None]):
         model loaded and searched once (BM25 built, Chroma's vectors in memory). The model
         (llama-index, onnxruntime) loads in a second thread while this one opens the index
         (chromadb), since neither needs the other."""
-        try:
-            service = self._factory()
-            from assistant.history import History
+        service = self._factory()
+        from assistant.history import History
 
-            self.history = History.in_folder(service.settings.data_dir)
-            self._service = service
-            # Looked up, not called directly: a factory may hand over a stand-in service.
-            load_model = getattr(service, "load_embedder", None) or (lambda: None)
-            warm_up = getattr(service, "warm_up", None) or (lambda: None)
-            with ThreadPoolExecutor(1, thread_name_prefix="assistant-model") as pool:
-                model = pool.submit(load_model)
-                service.reader()
-                summary = summarise(service)
-                model.result()
-            warm_up()
-        except IndexMissingError:
-            where = self._service.settings.index_dir if self._service else "the index folder"
-            self.post_message(IndexNeeded(f"No index in {where} yet."))
-        except RebuildNeededError as exc:
-            self.post_message(IndexNeeded(str(exc)))
-        except AssistantError as exc:
-            self.post_message(Failed("open", f"{exc}. Fix it and start the assistant again."))
-        except Exception as exc:
-            self.post_message(Failed("open", f"Internal error while starting: {exc!r}"))
-        else:
-            self.post_message(ServiceReady(self._mode(service), summary))
+        self.history = History.in_folder(service.settings.data_dir)
+        self._service = service
+        with ThreadPoolExecutor(1, thread_name_prefix="assistant-model") as pool:
+            model = pool.submit(service.load_embedder)
+            service.reader()
+            summary = summarise(service)
+            model.result()
+        service.warm_up()
+        self.post_message(ServiceReady(self._mode(service), summary))
 
     @staticmethod
-    def _mode(service: Assistant) -> str:
+    def _mode(service: AssistantService) -> str:
         settings = service.settings
         return f"LLM {settings.llm_model}" if settings.llm_enabled else "extractive"
 
     def on_service_ready(self, message: ServiceReady) -> None:
-        self._became_ready(message.mode, message.summary, "index ready")
+        self._became_ready(message.mode, message.summary)
 
-    def _became_ready(self, mode: str, summary: CorpusSummary, index_state: str) -> None:
-        status = self.chat.query_one(StatusLine)
-        status.mode, status.index = mode, index_state
-        self.chat.show_corpus(summary)
+    def _became_ready(self, mode: str, summary: CorpusSummary) -> None:
         self.ready = True
         self._ready_event.set()
-        if self.pending_question is not None:
-            request, question, filters = self.pending_question
-            self.pending_question = None
-            if request == self.chat.request:
-                self.chat._answer(request, question, filters)
+        self.index_events.publish(Ready(self.service, self.history, mode, summary))
 
     def on_index_needed(self, message: IndexNeeded) -> None:
         from assistant.tui.screens.indexing import IndexingScreen
 
-        self.push_screen(IndexingScreen(message.reason))
-        self.chat.query_one(StatusLine).index = "building the index…"
+        self.push_screen(IndexingScreen(message.reason, self.index_events))
+        self.index_events.publish(Building("building the index…", in_background=False))
         self._build()
 
     # -- indexing ------------------------------------------------------------------------
@@ -188,11 +181,10 @@ class AssistantApp(App[None]):
         if self.indexing:
             self.notify("The index is already being rebuilt; progress is under the chat.")
             return
-        self.chat.query_one(IndexBar).display = True
-        self.chat.query_one(StatusLine).index = "re-indexing…"
+        self.index_events.publish(Building("re-indexing…", in_background=True))
         self._build()
 
-    @work(thread=True, exclusive=True, group="index")
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _build(self) -> None:
         self.indexing = True
 
@@ -202,86 +194,61 @@ class AssistantApp(App[None]):
         try:
             report = self.service.build_index(progress=progress)
             summary = summarise(self.service)
-        except IndexBusyError as exc:
-            self.post_message(Failed("index", f"{exc}. Try Ctrl+R again when it has finished."))
-        except AssistantError as exc:
-            self.post_message(Failed("index", f"Indexing failed: {exc}"))
-        except Exception as exc:
-            self.post_message(Failed("index", f"Internal error while indexing: {exc!r}"))
-        else:
-            self.post_message(IndexBuilt(report.to_dict(), summary))
         finally:
             self.indexing = False
+        self.post_message(IndexBuilt(report.to_dict(), summary))
 
     def on_index_progress(self, message: IndexProgress) -> None:
-        from assistant.tui.screens.indexing import IndexingScreen
-
-        self.chat.query_one(IndexBar).update_progress(message.progress)
-        for screen in self.screen_stack:
-            if isinstance(screen, IndexingScreen):
-                screen.update_progress(message.progress)
+        self.index_events.publish(Progressed(message.progress))
 
     def on_index_built(self, message: IndexBuilt) -> None:
-        from assistant.tui.screens.indexing import IndexingScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, IndexingScreen):
-                screen.dismiss()
-        self.chat.query_one(IndexBar).display = False
-        self._became_ready(self._mode(self.service), message.summary, "index ready")
+        self._became_ready(self._mode(self.service), message.summary)
         self.notify(_report_line(message.report), title="Index up to date")
 
-    async def on_failed(self, message: Failed) -> None:
-        from assistant.tui.screens.indexing import IndexingScreen
+    # -- the one place a failed worker of the app is reported ------------------------------
 
-        if message.what in ("index", "open"):
-            for screen in self.screen_stack:
-                if isinstance(screen, IndexingScreen):
-                    screen.dismiss()
-            self.chat.query_one(IndexBar).display = False
-            self.chat.query_one(StatusLine).index = (
-                "index failed" if message.what == "index" else "not started"
-            )
-            if not self.ready and self.pending_question is not None:
-                request, _, _ = self.pending_question
-                self.pending_question = None
-                await self.chat.abandon(request, "Not answered: the index could not be opened.")
-        self.notify(message.message, severity="error", timeout=15)
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        if worker.group == "open" and isinstance(error, IndexMissingError):
+            where = self._service.settings.index_dir if self._service else "the index folder"
+            self.post_message(IndexNeeded(f"No index in {where} yet."))
+            return
+        if worker.group == "open" and isinstance(error, RebuildNeededError):
+            self.post_message(IndexNeeded(str(error)))
+            return
+        if worker.group in ("open", "index"):
+            state = "index failed" if worker.group == "index" else "not started"
+            self.index_events.publish(Stopped(state))
+        self.notify(failure_line(worker), severity="error", timeout=15)
 
     # -- history and notes ---------------------------------------------------------------
 
-    def remember(self, conversation_id: int | None, answer: Answer) -> int | None:
-        if self.history is None:
-            return conversation_id
-        try:
-            return self.history.record(conversation_id, answer)
-        except AssistantError as exc:
-            self.notify(f"Not saved in the history: {exc}", severity="warning")
-            return conversation_id
+    def on_save_note(self, message: SaveNote) -> None:
+        self._save_note(message.item)
 
-    @work(thread=True, group="notes")
-    def save_note(self, item: QuoteItem) -> None:
-        try:
-            citation = item.citation or self._resolve(item)
-            result = self.service.save_quote(item.question, citation, item.mode, item.model)
-        except AssistantError as exc:
-            self.call_from_thread(self.notify, f"Not added to notes: {exc}", severity="error")
+    @work(thread=True, group="notes", exit_on_error=False)
+    def _save_note(self, item: QuoteItem) -> None:
+        citation = self._resolve(item) if item.stored else item.citation
+        result = self.service.save_quote(item.question, citation, item.mode, item.model)
+        where = self.service.settings.notes_file
+        if result.added:
+            self.call_from_thread(self.notify, f"Added {item.key} to {where}.")
         else:
-            where = self.service.settings.notes_file
-            if result.added:
-                self.call_from_thread(self.notify, f"Added {item.key} to {where}.")
-            else:
-                reasons = "; ".join(s.reason for s in result.skipped) or "nothing to add"
-                self.call_from_thread(
-                    self.notify, f"{item.key} not added: {reasons}.", severity="warning"
-                )
+            reasons = "; ".join(s.reason for s in result.skipped) or "nothing to add"
+            self.call_from_thread(
+                self.notify, f"{item.key} not added: {reasons}.", severity="warning"
+            )
 
     def _resolve(self, item: QuoteItem) -> Citation:
         """A quote reopened from history: find its turn again in the current index."""
         evidence = self.service.evidence(item.key)
         if evidence is None:
             raise AssistantError(f"{item.key} is no longer in the index")
-        return Citation(int(item.data["n"]), evidence, item.quote, bool(item.data["verified"]))
+        return Citation(item.citation.n, evidence, item.citation.quote, item.citation.verified)
 
     # -- actions and commands ------------------------------------------------------------
 
@@ -306,8 +273,12 @@ class AssistantApp(App[None]):
     async def _reopen(self, conversation_id: int | None) -> None:
         if conversation_id is None or self.history is None:
             return
-        exchanges = [(e.question, e.answer) for e in self.history.exchanges(conversation_id)]
-        await self.chat.reopen(conversation_id, exchanges)
+        try:
+            answers = [e.answer for e in self.history.exchanges(conversation_id)]
+        except AssistantError as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            return
+        await self.chat.reopen(conversation_id, answers)
 
     def action_codes(self) -> None:
         from assistant.tui.screens.codes import CodesScreen
@@ -316,7 +287,7 @@ class AssistantApp(App[None]):
             self.notify("The codes are counted once the index is open; try again in a moment.")
             return
         if not isinstance(self.screen, CodesScreen):
-            self.push_screen(CodesScreen())
+            self.push_screen(CodesScreen(self.service))
 
     def action_agreement(self) -> None:
         from assistant.tui.screens.agreement import AgreementScreen
@@ -325,14 +296,10 @@ class AssistantApp(App[None]):
             self.notify("The assistant is still starting; try again in a moment.")
             return
         if not isinstance(self.screen, AgreementScreen):
-            self.push_screen(AgreementScreen())
+            self.push_screen(AgreementScreen(self.service))
 
     def action_clear_filters(self) -> None:
-        from assistant.tui.widgets.code_tree import CodeTree, InterviewFilter
-
-        self.chat.query_one(CodeTree).clear_ticks()
-        self.chat.query_one(InterviewFilter).deselect_all()
-        self.chat._update_scope()
+        self.chat.clear_filters()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

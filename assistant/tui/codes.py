@@ -1,43 +1,45 @@
 """The code tree shown in the filters, from the codebook and the indexed turns.
 
-Only the codebook's contract is used: ``resolve([label])`` gives a code and its descendants,
-so a code's parent is the smallest other code whose expansion contains it. Counts are turns,
-matching what ticking the code (which ticks its children) would search.
+The tree is the codebook's own (``Code.children``), the one ``resolve`` expands when a code is
+ticked, so the filters, ``assistant codes`` and the evaluation place every code alike. Counts
+are turns carrying the code or one of its descendants: what ticking it would search.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Protocol
 
+from assistant.codebook import Codebook
 from assistant.model import Evidence
 from assistant.tui.widgets.code_tree import CodeNode
 
 
-class Resolves(Protocol):
-    def resolve(self, names: Sequence[str]) -> frozenset[str]: ...
-
-
-def code_nodes(codebook: Resolves, turns: Sequence[Evidence]) -> list[CodeNode]:
-    per_turn = [set(e.turn.codes) for e in turns]
-    labels = sorted({code for codes in per_turn for code in codes})
-    expansion = {label: set(codebook.resolve([label])) | {label} for label in labels}
-    for label in labels:  # parents named only as abbreviations still belong to the tree
-        for other in expansion[label]:
-            expansion.setdefault(other, set(codebook.resolve([other])) | {other})
-    parent: dict[str, str | None] = {}
-    for code in expansion:
-        owners = [p for p, below in expansion.items() if p != code and code in below]
-        parent[code] = min(owners, key=lambda p: (len(expansion[p]), p)) if owners else None
+def code_nodes(codebook: Codebook, turns: Sequence[Evidence]) -> list[CodeNode]:
+    """Codes carried by ``turns`` (with the parents above them and the children below), each
+    under its parent."""
     counts: Counter[str] = Counter()
-    for codes in per_turn:
-        for label, below in expansion.items():
-            if codes & below:
-                counts[label] += 1
+    for e in turns:
+        # A turn counts once for each code it or its descendants carry.
+        counts.update(
+            {a for code in e.turn.codes if code in codebook for a in _lineage(codebook, code)}
+        )
+    shown = set(counts)
+    shown |= {child for label in counts for child in codebook.descendants(label)}
 
     def node(label: str) -> CodeNode:
-        children = sorted(c for c, p in parent.items() if p == label)
+        children = sorted(c for c in codebook.codes[label].children if c in shown)
         return CodeNode(label, counts[label], tuple(node(c) for c in children))
 
-    return [node(label) for label in sorted(c for c, p in parent.items() if p is None)]
+    roots = [label for label in shown if codebook.codes[label].parent not in shown]
+    return [node(label) for label in sorted(roots)]
+
+
+def _lineage(codebook: Codebook, label: str) -> list[str]:
+    """``label`` and every code above it."""
+    out: list[str] = []
+    current: str | None = label
+    while current is not None and current not in out:
+        out.append(current)
+        current = codebook.codes[current].parent
+    return out

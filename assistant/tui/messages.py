@@ -1,5 +1,5 @@
 """What the workers report back to the screens: one message per event, never a return value
-read from another thread."""
+read from another thread; and what the app announces about the service and its index."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from assistant.model import Answer, Evidence, Progress
 
 if TYPE_CHECKING:
     from assistant.agreement import AgreementReport
+    from assistant.contract import AssistantService
+    from assistant.history import History
     from assistant.prevalence import Prevalence
     from assistant.tui.widgets.code_tree import CodeNode
     from assistant.tui.widgets.evidence import QuoteItem
@@ -75,12 +77,10 @@ class ContextLoaded(Message):
 
 
 @dataclass
-class Failed(Message):
-    """Slow work failed; ``message`` says what happened and what to do."""
+class SaveNote(Message):
+    """A screen asks for a quote to be added to the notes (the app owns the notes worker)."""
 
-    what: str
-    message: str
-    request: int | None = None
+    item: QuoteItem
 
 
 @dataclass
@@ -105,3 +105,40 @@ class AgreementLoaded(Message):
     """Two codings compared: ``report`` is an ``AgreementReport``."""
 
     report: AgreementReport
+
+
+# -- what the app announces (its ``index_events`` signal) ---------------------------------
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The service is up and its index open (again, after a build)."""
+
+    service: AssistantService
+    history: History | None
+    mode: str
+    summary: CorpusSummary
+
+
+@dataclass(frozen=True)
+class Building:
+    """An index build started; ``state`` is what the status line says, ``in_background`` when
+    the chat stays usable beside it (a re-index) rather than behind the progress view."""
+
+    state: str
+    in_background: bool
+
+
+@dataclass(frozen=True)
+class Progressed:
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Opening or building the index failed; ``state`` is what the status line says."""
+
+    state: str
+
+
+IndexEvent = Ready | Building | Progressed | Stopped

@@ -26,10 +26,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from assistant.agreement import Table, compare  # noqa: E402
-from assistant.codings import Coding, Pairing, find_pairs  # noqa: E402
+from assistant.codings import find_pairs  # noqa: E402
 from assistant.embeddings import embed_texts  # noqa: E402
 from assistant.ingest import load_corpus  # noqa: E402
 from assistant.model import Corpus  # noqa: E402
+from assistant.pairs import Coding, Pairing  # noqa: E402
 from assistant.service import make_assistant  # noqa: E402
 from assistant.suggest import Passage, Suggester, chosen, passages  # noqa: E402
 

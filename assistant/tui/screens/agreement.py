@@ -19,13 +19,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from assistant.errors import AssistantError
-from assistant.tui.messages import AgreementLoaded, Failed
+from assistant.tui.failures import failure_line
+from assistant.tui.messages import AgreementLoaded
 
 if TYPE_CHECKING:
     from assistant.agreement import AgreementReport, Disagreement
-    from assistant.tui.app import AssistantApp
+    from assistant.contract import AssistantService
 
 
 def _kappa(value: float | None) -> str:
@@ -65,10 +66,9 @@ class AgreementScreen(Screen[None]):
         Binding("y", "copy", "Copy disagreement"),
     ]
 
-    app: AssistantApp
-
-    def __init__(self) -> None:
+    def __init__(self, service: AssistantService) -> None:
         super().__init__()
+        self.service = service
         self.report: AgreementReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -103,14 +103,9 @@ class AgreementScreen(Screen[None]):
         self.query_one("#agree-summary", Static).update("Reading and comparing the codings…")
         self._compare(paths[0], paths[1] if len(paths) == 2 else None)
 
-    @work(thread=True, exclusive=True, group="agree")
+    @work(thread=True, exclusive=True, group="agree", exit_on_error=False)
     def _compare(self, a: Path, b: Path | None) -> None:
-        try:
-            report = self.app.service.agreement(a, b)
-        except AssistantError as exc:
-            self.post_message(Failed("agree", str(exc)))
-        else:
-            self.post_message(AgreementLoaded(report))
+        self.post_message(AgreementLoaded(self.service.agreement(a, b)))
 
     def on_agreement_loaded(self, message: AgreementLoaded) -> None:
         self.report = report = message.report
@@ -150,8 +145,7 @@ class AgreementScreen(Screen[None]):
         self.query_one("#agree-summary", Static).update(Text(text))
         self.notify(text, severity="error", timeout=10)
 
-    def on_failed(self, message: Failed) -> None:
-        if message.what != "agree":
-            return
-        message.stop()
-        self._show_error(message.message)
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self._show_error(failure_line(event.worker))

@@ -1,27 +1,45 @@
-"""The main screen: filters on the left, the conversation and its evidence on the right."""
+"""The main screen: filters on the left, the conversation and its evidence on the right.
+
+The screen owns the asking: the question waiting for the index, the worker that answers it,
+the conversation and where it is recorded. It learns about the service and its index from the
+app's ``index_events`` signal and keeps its status line and index bar up to date itself.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Footer, Header, Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from assistant.errors import AssistantError
-from assistant.model import Filters
-from assistant.tui.messages import AnswerReady, AnswerToken, CorpusSummary, Failed
+from assistant.model import Answer, CodeMatch, Filters
+from assistant.tui.failures import failure_line
+from assistant.tui.messages import (
+    AnswerReady,
+    AnswerToken,
+    Building,
+    CorpusSummary,
+    IndexEvent,
+    Progressed,
+    Ready,
+    SaveNote,
+    Stopped,
+)
 from assistant.tui.widgets.code_tree import CodeTree, InterviewFilter
 from assistant.tui.widgets.conversation import Conversation
 from assistant.tui.widgets.evidence import EvidencePane, QuoteItem
 from assistant.tui.widgets.status import IndexBar, StatusLine
 
 if TYPE_CHECKING:
-    from assistant.tui.app import AssistantApp
+    from assistant.contract import AssistantService
+    from assistant.history import History
     from assistant.tui.widgets.answer_view import AnswerView
 
 
@@ -37,15 +55,20 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+o", "drop_code", "Drop a matched code and ask again", show=False),
     ]
 
-    app: AssistantApp
-
-    def __init__(self) -> None:
+    def __init__(self, index_events: Signal[IndexEvent]) -> None:
         super().__init__()
+        self._index_events = index_events
+        #: Set once the app announces the service ready; questions before then wait.
+        self.service: AssistantService | None = None
+        self._history: History | None = None
         self.request = 0
         self._pending_view: AnswerView | None = None
+        self._ask_worker: Worker[None] | None = None
+        #: A question asked before the index was open: (request, question, filters).
+        self._waiting: tuple[int, str, Filters] | None = None
         self.conversation_id: int | None = None
         #: The last answered question, its filters and the codes it was matched to.
-        self.last: tuple[str, Filters, list[Any]] | None = None
+        self.last: tuple[str, Filters, list[CodeMatch]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,10 +88,36 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#question", Input).focus()
+        self._index_events.subscribe(self, self._index_changed)
 
-    # -- what the app tells the screen ----------------------------------------------------
+    # -- what the app announces -----------------------------------------------------------
 
-    def show_corpus(self, summary: CorpusSummary) -> None:
+    async def _index_changed(self, event: IndexEvent) -> None:
+        status, bar = self.query_one(StatusLine), self.query_one(IndexBar)
+        if isinstance(event, Ready):
+            self.service, self._history = event.service, event.history
+            bar.display = False
+            status.mode, status.index = event.mode, "index ready"
+            self._show_corpus(event.summary)
+            if self._waiting is not None:
+                request, question, filters = self._waiting
+                self._waiting = None
+                if request == self.request:
+                    self._answer(request, question, filters)
+        elif isinstance(event, Building):
+            bar.display = event.in_background
+            status.index = event.state
+        elif isinstance(event, Progressed):
+            bar.update_progress(event.progress)
+        elif isinstance(event, Stopped):
+            bar.display = False
+            status.index = event.state
+            if self.service is None and self._waiting is not None:
+                request, _, _ = self._waiting
+                self._waiting = None
+                await self.abandon(request, "Not answered: the index could not be opened.")
+
+    def _show_corpus(self, summary: CorpusSummary) -> None:
         self.query_one(CodeTree).set_codes(summary.codes)
         self.query_one(InterviewFilter).set_interviews(summary.interviews)
         n = len(summary.interviews)
@@ -100,6 +149,12 @@ class ChatScreen(Screen[None]):
     def _update_scope(self) -> None:
         self.query_one(StatusLine).scope = self.scope_label()
 
+    def clear_filters(self) -> None:
+        """Ask across every code and interview again."""
+        self.query_one(CodeTree).clear_ticks()
+        self.query_one(InterviewFilter).deselect_all()
+        self._update_scope()
+
     # -- asking ---------------------------------------------------------------------------
 
     @on(Input.Submitted, "#question")
@@ -125,30 +180,40 @@ class ChatScreen(Screen[None]):
         if codes is not None:
             scope = "; ".join(filter(None, [scope, "codes: " + (", ".join(codes) or "none")]))
         self._pending_view = await self.query_one(Conversation).ask(question, scope)
-        if self.app.ready:
+        if self.service is not None:
             self._answer(self.request, question, filters, codes)
         else:
-            self.app.pending_question = (self.request, question, filters)
+            self._waiting = (self.request, question, filters)
             self.notify("The index is still opening; the question will be answered when ready.")
 
-    @work(thread=True, exclusive=True, group="ask")
     def _answer(
         self, request: int, question: str, filters: Filters, codes: list[str] | None = None
     ) -> None:
+        self._ask_worker = self._answer_in_thread(request, question, filters, codes)
+
+    @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
+    def _answer_in_thread(
+        self, request: int, question: str, filters: Filters, codes: list[str] | None
+    ) -> None:
         worker = get_current_worker()
+        service = self.service
+        assert service is not None  # asked only once the app announced the service ready
 
         def on_token(text: str) -> None:
             if not worker.is_cancelled:
                 self.post_message(AnswerToken(request, text))
 
-        try:
-            answer = self.app.service.ask(question, filters=filters, on_token=on_token, codes=codes)
-        except AssistantError as exc:
-            self.post_message(Failed("ask", f"Could not answer: {exc}", request))
-        except Exception as exc:  # a traceback must never reach the researcher
-            self.post_message(Failed("ask", f"Internal error while answering: {exc!r}", request))
-        else:
-            self.post_message(AnswerReady(request, answer))
+        answer = service.ask(question, filters=filters, on_token=on_token, codes=codes)
+        self.post_message(AnswerReady(request, answer))
+
+    @on(Worker.StateChanged)
+    async def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """A failed answer is said in the conversation, where the question waits for it."""
+        if event.state is not WorkerState.ERROR or event.worker is not self._ask_worker:
+            return
+        line = failure_line(event.worker)
+        await self.abandon(self.request, line)
+        self.notify(line, severity="error", timeout=10)
 
     async def on_answer_token(self, message: AnswerToken) -> None:
         if message.request == self.request and self._pending_view is not None:
@@ -158,25 +223,22 @@ class ChatScreen(Screen[None]):
         if message.request != self.request or self._pending_view is None:
             return
         answer = message.answer
-        data = answer.to_dict()
         self.last = (answer.question, self.filters, list(answer.codes))
         view, self._pending_view = self._pending_view, None
-        await self.query_one(Conversation).show_answer(view, data)
-        items = [
-            QuoteItem(c.to_dict(), answer.question, answer.mode, answer.model, citation=c)
-            for c in answer.citations
-        ]
-        self.query_one(EvidencePane).show(items)
+        await self.query_one(Conversation).show_answer(view, answer)
+        self.query_one(EvidencePane).show(_quote_items(answer))
         if answer.notice:
             self.notify(answer.notice, title="LLM unavailable", severity="warning", timeout=10)
-        self.conversation_id = self.app.remember(self.conversation_id, answer)
+        self.conversation_id = self._remember(answer)
 
-    async def on_failed(self, message: Failed) -> None:
-        if message.what != "ask":
-            return
-        message.stop()
-        await self.abandon(message.request, message.message)
-        self.notify(message.message, severity="error", timeout=10)
+    def _remember(self, answer: Answer) -> int | None:
+        if self._history is None:
+            return self.conversation_id
+        try:
+            return self._history.record(self.conversation_id, answer)
+        except AssistantError as exc:
+            self.notify(f"Not saved in the history: {exc}", severity="warning")
+            return self.conversation_id
 
     async def abandon(self, request: int | None, why: str) -> None:
         """Say in the conversation why the question ``request`` got no answer."""
@@ -192,18 +254,13 @@ class ChatScreen(Screen[None]):
         self.query_one(EvidencePane).show([])
         self.query_one("#question", Input).focus()
 
-    async def reopen(self, conversation_id: int, exchanges: list[tuple[str, dict]]) -> None:
+    async def reopen(self, conversation_id: int, answers: list[Answer]) -> None:
         """Show a stored conversation; new questions continue it."""
         await self.new_conversation()
         self.conversation_id = conversation_id
-        await self.query_one(Conversation).replay(exchanges)
-        if exchanges:
-            question, answer = exchanges[-1]
-            items = [
-                QuoteItem(c, question, answer.get("mode", "extractive"), answer.get("model"))
-                for c in answer.get("citations") or []
-            ]
-            self.query_one(EvidencePane).show(items)
+        await self.query_one(Conversation).replay(answers)
+        if answers:
+            self.query_one(EvidencePane).show(_quote_items(answers[-1], stored=True))
 
     # -- quotes ---------------------------------------------------------------------------
 
@@ -212,11 +269,13 @@ class ChatScreen(Screen[None]):
             self.app.copy_to_clipboard(message.item.clipboard_text())
             self.notify(f"Copied quote {message.item.key} with its citation.")
         elif message.action == "note":
-            self.app.save_note(message.item)
+            self.post_message(SaveNote(message.item))
+        elif self.service is None:
+            self.notify("The transcripts open once the index is ready; try again in a moment.")
         else:
             from assistant.tui.screens.context import ContextScreen
 
-            self.app.push_screen(ContextScreen(message.item))
+            self.app.push_screen(ContextScreen(message.item, self.service))
 
     def action_drop_code(self) -> None:
         """Offer the last answer's matched codes; the one chosen is left out of a new ask."""
@@ -252,3 +311,10 @@ class ChatScreen(Screen[None]):
 
     def action_focus_question(self) -> None:
         self.query_one("#question", Input).focus()
+
+
+def _quote_items(answer: Answer, stored: bool = False) -> list[QuoteItem]:
+    return [
+        QuoteItem(c, answer.question, answer.mode, answer.model, stored=stored)
+        for c in answer.citations
+    ]

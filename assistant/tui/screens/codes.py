@@ -26,16 +26,16 @@ from textual.widgets import (
     TabPane,
 )
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from assistant.errors import AssistantError
 from assistant.model import Citation, Evidence
-from assistant.tui.messages import Failed, PassagesListed, PrevalenceLoaded
+from assistant.tui.failures import failure_line
+from assistant.tui.messages import PassagesListed, PrevalenceLoaded, SaveNote
 from assistant.tui.widgets.evidence import EvidencePane, QuoteItem
 
 if TYPE_CHECKING:
+    from assistant.contract import AssistantService
     from assistant.prevalence import Prevalence, PrevalenceRow
-    from assistant.service import Assistant
-    from assistant.tui.app import AssistantApp
 
 #: Eighths of a block, so a bar's length is exact to an eighth of a cell.
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -68,7 +68,7 @@ def heat(value: int, most: int) -> Text:
     return Text(f" {value} ", style=f"{ink} on {_HEAT[step]}", justify="right")
 
 
-def passage_items(service: Assistant, code: str, interview: str | None) -> list[QuoteItem]:
+def passage_items(service: AssistantService, code: str, interview: str | None) -> list[QuoteItem]:
     """The passages coded ``code`` as evidence-pane items, each a paragraph of an indexed turn
     checked verbatim against it (so notes and context resolve its key)."""
     from assistant.notes import is_verbatim
@@ -85,14 +85,18 @@ def passage_items(service: Assistant, code: str, interview: str | None) -> list[
         owner, turn = found
         evidence = Evidence(turn, owner.title, owner.source, 0.0)
         citation = Citation(n, evidence, passage.quote, is_verbatim(passage.quote, turn))
-        data = citation.to_dict()
         # The passage's own paragraph codes and span, not the whole turn's.
-        data.update(
-            codes=list(passage.codes),
-            lines=list(passage.lines) if passage.lines else None,
-            pages=list(passage.pages) if passage.pages else None,
+        items.append(
+            QuoteItem(
+                citation,
+                question,
+                "code",
+                None,
+                codes=tuple(passage.codes),
+                lines=passage.lines,
+                pages=passage.pages,
+            )
         )
-        items.append(QuoteItem(data, question, "code", None, citation=citation))
     return items
 
 
@@ -106,10 +110,9 @@ class CodesScreen(Screen[None]):
         Binding("m", "show_tab('heat')", "Heat map"),
     ]
 
-    app: AssistantApp
-
-    def __init__(self) -> None:
+    def __init__(self, service: AssistantService) -> None:
         super().__init__()
+        self.service = service
         self.prevalence: Prevalence | None = None
 
     def compose(self) -> ComposeResult:
@@ -134,14 +137,9 @@ class CodesScreen(Screen[None]):
 
     # -- counting -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="codes")
+    @work(thread=True, exclusive=True, group="codes", exit_on_error=False)
     def _count(self) -> None:
-        try:
-            table = self.app.service.prevalence(by="interview")
-        except AssistantError as exc:
-            self.post_message(Failed("codes", f"Cannot count the codes: {exc}"))
-        else:
-            self.post_message(PrevalenceLoaded(table))
+        self.post_message(PrevalenceLoaded(self.service.prevalence(by="interview")))
 
     def on_prevalence_loaded(self, message: PrevalenceLoaded) -> None:
         self.prevalence = table = message.prevalence
@@ -204,14 +202,10 @@ class CodesScreen(Screen[None]):
         if code is not None:
             self._list(code, None if column in ("code", ALL) else column)
 
-    @work(thread=True, exclusive=True, group="passages")
+    @work(thread=True, exclusive=True, group="passages", exit_on_error=False)
     def _list(self, code: str, interview: str | None) -> None:
-        try:
-            items = passage_items(self.app.service, code, interview)
-        except AssistantError as exc:
-            self.post_message(Failed("codes", f"Cannot list the passages: {exc}"))
-        else:
-            self.post_message(PassagesListed(code, interview, items))
+        items = passage_items(self.service, code, interview)
+        self.post_message(PassagesListed(code, interview, items))
 
     def on_passages_listed(self, message: PassagesListed) -> None:
         pane = self.query_one("#code-quotes", EvidencePane)
@@ -229,15 +223,16 @@ class CodesScreen(Screen[None]):
             self.app.copy_to_clipboard(message.item.clipboard_text())
             self.notify(f"Copied passage {message.item.key} with its citation.")
         elif message.action == "note":
-            self.app.save_note(message.item)
+            self.post_message(SaveNote(message.item))
         else:
             from assistant.tui.screens.context import ContextScreen
 
-            self.app.push_screen(ContextScreen(message.item))
+            self.app.push_screen(ContextScreen(message.item, self.service))
 
-    def on_failed(self, message: Failed) -> None:
-        if message.what != "codes":
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
             return
-        message.stop()
-        self.query_one("#codes-summary", Static).update(message.message)
-        self.notify(message.message, severity="error", timeout=10)
+        line = failure_line(event.worker)
+        self.query_one("#codes-summary", Static).update(line)
+        self.notify(line, severity="error", timeout=10)

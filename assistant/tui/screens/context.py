@@ -6,21 +6,22 @@ import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
-from assistant.errors import AssistantError
 from assistant.model import Evidence, span_label
 from assistant.safe_text import printable
-from assistant.tui.messages import ContextLoaded, Failed
+from assistant.tui.failures import failure_line
+from assistant.tui.messages import ContextLoaded
 from assistant.tui.widgets.evidence import QuoteItem
 
 if TYPE_CHECKING:
-    from assistant.tui.app import AssistantApp
+    from assistant.contract import AssistantService
 
 #: Turns shown before and after the quoted one.
 AROUND = 3
@@ -69,11 +70,10 @@ class ContextScreen(Screen[None]):
         Binding("q", "app.pop_screen", "Back", show=False),
     ]
 
-    app: AssistantApp
-
-    def __init__(self, item: QuoteItem) -> None:
+    def __init__(self, item: QuoteItem, service: AssistantService) -> None:
         super().__init__()
         self.item = item
+        self.service = service
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,14 +85,9 @@ class ContextScreen(Screen[None]):
         self.sub_title = self.item.reference()
         self._load(self.item.key)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, group="context", exit_on_error=False)
     def _load(self, key: str) -> None:
-        try:
-            turns = self.app.service.context(key, around=AROUND)
-        except AssistantError as exc:
-            self.post_message(Failed("context", f"Cannot open {key}: {exc}"))
-        else:
-            self.post_message(ContextLoaded(key, turns))
+        self.post_message(ContextLoaded(key, self.service.context(key, around=AROUND)))
 
     async def on_context_loaded(self, message: ContextLoaded) -> None:
         container = self.query_one("#context-turns", VerticalScroll)
@@ -117,9 +112,12 @@ class ContextScreen(Screen[None]):
             container.scroll_to_center(cited_widget, animate=False)
         container.focus()
 
-    async def on_failed(self, message: Failed) -> None:
-        message.stop()
+    @on(Worker.StateChanged)
+    async def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        line = failure_line(event.worker, subject=self.item.key)
         container = self.query_one("#context-turns", VerticalScroll)
         await container.remove_children()
-        await container.mount(Static(message.message, markup=False))
-        self.notify(message.message, severity="error")
+        await container.mount(Static(line, markup=False))
+        self.notify(line, severity="error")

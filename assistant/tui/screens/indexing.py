@@ -6,9 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.signal import Signal
 from textual.widgets import Label, ProgressBar, Static
 
 from assistant.model import Progress
+from assistant.tui.messages import IndexEvent, Progressed, Ready, Stopped
 from assistant.tui.widgets.status import progress_text
 
 EXPLAIN = (
@@ -19,11 +21,23 @@ EXPLAIN = (
 
 
 class IndexingScreen(ModalScreen[None]):
+    """Follows the build on the app's ``index_events`` and closes when it ends."""
+
     BINDINGS = [Binding("escape", "dismiss", "Hide")]
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, index_events: Signal[IndexEvent]) -> None:
         super().__init__()
         self.reason = reason
+        self._index_events = index_events
+
+    def on_mount(self) -> None:
+        self._index_events.subscribe(self, self._index_changed)
+
+    def _index_changed(self, event: IndexEvent) -> None:
+        if isinstance(event, Progressed):
+            self.update_progress(event.progress)
+        elif isinstance(event, Ready | Stopped) and self.is_current:
+            self.dismiss()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="indexing-box"):

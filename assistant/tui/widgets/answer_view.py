@@ -6,16 +6,32 @@ when the first answer is shown rather than before the chat's first paint.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
+from assistant.model import Answer
 from assistant.safe_text import printable
-from assistant.tui.widgets.conversation import answer_markdown
 
-if TYPE_CHECKING:
-    from assistant.tui.widgets.conversation import Question
+
+def answer_markdown(answer: Answer) -> str:
+    """The Markdown of an answer: what it was matched to, its text, then anything unverified."""
+    parts = [answer.text or "_No answer._"]
+    if answer.codes:
+        matched = " · ".join(
+            f"{c.code} ({c.passages} passages in {c.interviews} "
+            f"interview{'s' * (c.interviews != 1)})"
+            for c in answer.codes
+        )
+        parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
+    if answer.guide:
+        parts.insert(0, f"_Interview guide question {answer.guide.tag}: {answer.guide.text}_")
+    if answer.unverified:
+        parts.append("**Not verified against the corpus** (left out of the evidence):")
+        parts.extend(
+            f"- {u.reason}" + (f": “{u.quote}”" if u.quote else "") for u in answer.unverified
+        )
+    return printable("\n\n".join(parts))
 
 
 class AnswerView(Markdown):
@@ -25,7 +41,8 @@ class AnswerView(Markdown):
         super().__init__("_Searching the interviews…_")
         self._stream: MarkdownStream | None = None
         self.streamed = ""
-        self.question: Question | None = None
+        #: The question above this answer (the conversation scrolls to it).
+        self.question: Widget | None = None
 
     async def add_token(self, text: str) -> None:
         if self._stream is None:
@@ -36,7 +53,7 @@ class AnswerView(Markdown):
         self.streamed += text
         await self._stream.write(text)
 
-    async def show(self, answer: dict[str, Any]) -> None:
+    async def show(self, answer: Answer) -> None:
         """Replace whatever streamed with the checked answer: verification may have dropped
         citations the model invented, so the final text is the one to keep."""
         if self._stream is not None:

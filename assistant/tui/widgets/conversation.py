@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -10,6 +10,7 @@ from textual.widgets import Static
 from assistant.safe_text import printable
 
 if TYPE_CHECKING:
+    from assistant.model import Answer
     from assistant.tui.widgets.answer_view import AnswerView
 
 WELCOME = """\
@@ -19,32 +20,9 @@ Tick codes or interviews on the left to scope the next question; [b]F1[/b] lists
 """
 
 
-def answer_markdown(answer: dict[str, Any]) -> str:
-    """The Markdown of an answer (``Answer.to_dict()``): text, then anything unverified."""
-    parts = [answer.get("answer") or "_No answer._"]
-    codes = answer.get("codes") or []
-    if codes:
-        matched = " · ".join(
-            f"{c['code']} ({c['passages']} passages in {c['interviews']} "
-            f"interview{'s' * (c['interviews'] != 1)})"
-            for c in codes
-        )
-        parts.insert(0, f"_Codes matched: {matched} — Ctrl+O drops one._")
-    guide = answer.get("guide")
-    if guide:
-        parts.insert(0, f"_Interview guide question {guide['tag']}: {guide['text']}_")
-    unverified = answer.get("unverified") or []
-    if unverified:
-        parts.append("**Not verified against the corpus** (left out of the evidence):")
-        parts.extend(
-            f"- {u['reason']}" + (f": “{u['quote']}”" if u.get("quote") else "") for u in unverified
-        )
-    return printable("\n\n".join(parts))
-
-
-def mode_label(answer: dict[str, Any]) -> str:
-    if answer.get("mode") == "llm":
-        return f"LLM {answer.get('model') or ''}".strip()
+def mode_label(answer: Answer) -> str:
+    if answer.mode == "llm":
+        return f"LLM {answer.model or ''}".strip()
     return "extractive"
 
 
@@ -89,28 +67,19 @@ class Conversation(VerticalScroll, can_focus=False):
         await view.add_token(text)
         self.scroll_end(animate=False)
 
-    async def show_answer(self, view: AnswerView, answer: dict[str, Any]) -> None:
+    async def show_answer(self, view: AnswerView, answer: Answer) -> None:
         header = mode_label(answer)
-        if answer.get("notice"):
-            header += f" · {answer['notice']}"
+        if answer.notice:
+            header += f" · {answer.notice}"
         await self.mount(AnswerHeader(printable(header, one_line=True), markup=False), before=view)
         await view.show(answer)
         # Start reading at the question, not at the end of a long answer.
         if view.question is not None:
             self.call_after_refresh(self.scroll_to_widget, view.question, top=True, animate=False)
 
-    async def replay(self, exchanges: list[tuple[str, dict[str, Any]]]) -> None:
+    async def replay(self, answers: list[Answer]) -> None:
         """Show a stored conversation as it was answered."""
         await self.remove_children()
-        for question, answer in exchanges:
-            view = await self.ask(question, "")
+        for answer in answers:
+            view = await self.ask(answer.question, "")
             await self.show_answer(view, answer)
-
-
-def __getattr__(name: str) -> Any:
-    # ``AnswerView`` lived here; importing it from this module still works, lazily.
-    if name == "AnswerView":
-        from assistant.tui.widgets.answer_view import AnswerView
-
-        return AnswerView
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

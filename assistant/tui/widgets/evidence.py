@@ -11,36 +11,49 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from assistant.model import Citation, span_label
+from assistant.model import Citation, Span, span_label
 from assistant.safe_text import printable
 
 
 @dataclass(frozen=True)
 class QuoteItem:
-    """A cited quote as shown, from a live answer (``citation`` set) or from history."""
+    """A cited quote as shown. ``stored`` when it was reopened from history: its citation
+    then holds no turn text, so saving it looks the key up in the index again. A coded
+    passage shows its own paragraph's codes and span (``codes``, ``lines``, ``pages``)
+    rather than the whole turn's."""
 
-    data: dict[str, Any]  # Citation.to_dict()
+    citation: Citation
     question: str
     mode: str
     model: str | None
-    citation: Citation | None = None
+    stored: bool = False
+    codes: tuple[str, ...] | None = None
+    lines: Span | None = None
+    pages: Span | None = None
 
     @property
     def key(self) -> str:
-        return str(self.data["key"])
+        return self.citation.evidence.key
 
     @property
     def quote(self) -> str:
         """The quote as shown and copied: without control characters (they are ignored when
         quotes are checked against the turn, so it still verifies)."""
-        return printable(str(self.data["quote"]))
+        return printable(self.citation.quote)
+
+    @property
+    def shown_codes(self) -> tuple[str, ...]:
+        return self.codes if self.codes is not None else self.citation.evidence.turn.codes
 
     def reference(self) -> str:
         """Speaker, interview, turn and span: enough to find the quote again by hand."""
-        d = self.data
-        parts = [str(d.get("speaker") or "?"), str(d.get("title") or d.get("interview"))]
-        parts.append(f"turn {d.get('turn')}")
-        span = span_label(d.get("lines"), d.get("pages"), missing="", time=d.get("time"))
+        evidence = self.citation.evidence
+        turn = evidence.turn
+        parts = [turn.speaker or "?", evidence.title or turn.interview_id, f"turn {turn.ordinal}"]
+        lines, pages = (
+            (self.lines, self.pages) if self.codes is not None else (turn.lines, turn.pages)
+        )
+        span = span_label(lines, pages, missing="", time=turn.time)
         if span:
             parts.append(span)
         return printable(", ".join(parts) + f" [{self.key}]", one_line=True)
@@ -49,13 +62,12 @@ class QuoteItem:
         return f"“{self.quote}” — {self.reference()}"
 
     def render(self) -> Text:
-        d = self.data
-        mark = ("✓ ", "green") if d.get("verified") else ("✗ unverified ", "red")
-        text = Text.assemble((f"[{d.get('n')}] ", "bold"), mark, (self.reference(), "bold"))
+        mark = ("✓ ", "green") if self.citation.verified else ("✗ unverified ", "red")
+        number = (f"[{self.citation.n}] ", "bold")
+        text = Text.assemble(number, mark, (self.reference(), "bold"))
         text.append(f"\n“{self.quote}”")
-        codes = d.get("codes") or []
-        if codes:
-            text.append("\n" + printable(" · ".join(codes), one_line=True), style="dim")
+        if self.shown_codes:
+            text.append("\n" + printable(" · ".join(self.shown_codes), one_line=True), style="dim")
         return text
 
 
