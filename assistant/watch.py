@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, IndexBusyError
 from assistant.model import LoadProblem, Progress
@@ -107,6 +107,19 @@ class Update:
     problems: list[LoadProblem] = field(default_factory=list)
     #: Why the index was not updated (the update raised an AssistantError).
     error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """One line of ``assistant index --watch --json``."""
+        return {
+            "files": {
+                "added": list(self.files.added),
+                "changed": list(self.files.changed),
+                "removed": list(self.files.removed),
+            },
+            "report": self.report.to_dict() if self.report is not None else None,
+            "problems": [str(p) for p in self.problems],
+            "error": self.error,
+        }
 
     def line(self) -> str:
         """One line for the researcher, e.g. ``indexed 1 new interview: 37 — Interview 37``."""
