@@ -26,6 +26,7 @@ from assistant.tui.messages import (
     ServiceReady,
 )
 from assistant.tui.screens.chat import ChatScreen
+from assistant.tui.watching import CorpusChanging, CorpusWatched
 from assistant.tui.widgets.evidence import QuoteItem
 from assistant.tui.widgets.status import IndexBar, StatusLine
 
@@ -79,6 +80,7 @@ class AssistantApp(App[None]):
         self.ready = False
         self.indexing = False
         self.pending_question: tuple[int, str, Filters] | None = None
+        self._watching = False
         self._ready_event = threading.Event()
 
     @property
@@ -166,6 +168,7 @@ class AssistantApp(App[None]):
         self.chat.show_corpus(summary)
         self.ready = True
         self._ready_event.set()
+        self._start_watching()
         if self.pending_question is not None:
             request, question, filters = self.pending_question
             self.pending_question = None
@@ -247,6 +250,38 @@ class AssistantApp(App[None]):
                 self.pending_question = None
                 await self.chat.abandon(request, "Not answered: the index could not be opened.")
         self.notify(message.message, severity="error", timeout=15)
+
+    # -- watching the corpus folder (assistant/tui/watching.py) ---------------------------
+
+    def _start_watching(self) -> None:
+        if self._watching or self.service.settings.watch_interval <= 0:
+            return
+        self._watching = True
+        from functools import partial
+
+        from assistant.tui.watching import watch_corpus
+
+        self.run_worker(
+            partial(watch_corpus, self, self.service, summarise),
+            thread=True,
+            group="watch",
+            exit_on_error=False,
+        )
+
+    def on_corpus_changing(self, message: CorpusChanging) -> None:
+        self.chat.query_one(IndexBar).display = True
+        self.chat.query_one(StatusLine).index = f"indexing ({message.files.describe()})…"
+
+    def on_corpus_watched(self, message: CorpusWatched) -> None:
+        if not self.indexing:
+            self.chat.query_one(IndexBar).display = False
+        self.chat.query_one(StatusLine).index = message.line
+        if message.summary is not None:
+            self.chat.show_corpus(message.summary)
+        for problem in message.problems:
+            self.notify(problem, title="Could not be read", severity="warning", timeout=15)
+        if message.failed:
+            self.notify(message.line, title="Index not updated", severity="error", timeout=15)
 
     # -- history and notes ---------------------------------------------------------------
 

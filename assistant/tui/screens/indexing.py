@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar, Static
 
+from assistant.eta import Estimator, describe
 from assistant.model import Progress
-from assistant.tui.widgets.status import progress_text
 
 EXPLAIN = (
     "There is no search index for this corpus yet, so one is being built: every transcript "
@@ -24,6 +24,7 @@ class IndexingScreen(ModalScreen[None]):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+        self._eta = Estimator()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="indexing-box"):
@@ -34,5 +35,5 @@ class IndexingScreen(ModalScreen[None]):
             yield Label("Starting…", id="indexing-stage", markup=False)
 
     def update_progress(self, progress: Progress) -> None:
-        self.query_one("#indexing-stage", Label).update(progress_text(progress))
+        self.query_one("#indexing-stage", Label).update(describe(self._eta.update(progress)))
         self.query_one(ProgressBar).update(total=progress.total or None, progress=progress.done)
