@@ -107,6 +107,9 @@ class Update:
     problems: list[LoadProblem] = field(default_factory=list)
     #: Why the index was not updated (the update raised an AssistantError).
     error: str | None = None
+    #: Nothing new to tell: the index was still busy with another build, as already said.
+    #: Front ends only tidy up (the progress they showed for the attempt).
+    quiet: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """One line of ``assistant index --watch --json``."""
@@ -212,7 +215,7 @@ class Watcher:
 
     def _index(
         self, now: Snapshot, files: FileChanges, progress: ProgressCallback | None
-    ) -> Update | None:
+    ) -> Update:
         problems: list[LoadProblem] = []
         try:
             corpus = self.service.load_corpus(self.paths, progress=progress)
@@ -227,10 +230,10 @@ class Watcher:
         except IndexBusyError as exc:
             # Another build holds the index (Ctrl+R in the chat, another `assistant index`):
             # ``_pending`` stays, so the next look tries again; said once, not every interval.
-            if self._said_busy:
-                return None
-            self._said_busy = True
-            return Update(files, problems=problems, error=f"{exc}; trying again after it")
+            quiet, self._said_busy = self._said_busy, True
+            return Update(
+                files, problems=problems, error=f"{exc}; trying again after it", quiet=quiet
+            )
         except AssistantError as exc:
             # Not retried until the files change again: the same error every interval is noise.
             self._indexed, self._pending = now, None

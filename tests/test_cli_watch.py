@@ -174,3 +174,31 @@ def test_the_terminal_line_shows_the_interview_and_the_time_left() -> None:
     assert "embedding 1,024/4,096 · interview 3/36 · Interview 12 - Amin · about 3 min left" in (
         drawn
     )
+
+
+def test_watching_an_empty_folder_waits_for_transcripts(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(service.Assistant, "embedder", property(lambda self: embedder()))
+    (corpus / SHIPPED_FILE.name).unlink()
+    real_run = Watcher.run
+
+    def drop_then_stop(self: Watcher, on_update: Any, **kwargs: Any) -> None:
+        (corpus / "Interview 38 - Luc.txt").write_text(LUC, encoding="utf-8")
+
+        def then_ctrl_c(update: Any) -> None:
+            on_update(update)
+            raise KeyboardInterrupt
+
+        real_run(self, then_ctrl_c, **kwargs)
+
+    monkeypatch.setattr(Watcher, "run", drop_then_stop)
+    assert main(["index", "--watch"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"assistant: no transcript could be read in {corpus} yet; the index is unchanged",
+        f"assistant: stopped watching {corpus}",
+    ]
+    out = captured.out.splitlines()
+    assert out[0].startswith(f"Watching {corpus} for added, edited or removed interviews")
+    assert out[1].endswith("  indexed 1 new interview: 38 — Interview 38 - Luc")

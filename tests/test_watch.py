@@ -194,3 +194,33 @@ def test_run_stops_when_asked_and_refuses_a_zero_interval(corpus: Path, tmp_path
     assert [u.line() for u in updates] == ["indexed 1 new interview: 38 — Interview 38 - Luc"]
     with pytest.raises(AssistantError, match="ASSISTANT_WATCH_INTERVAL above 0"):
         Watcher(service_for(corpus, tmp_path, interval=0)).run(updates.append)
+
+
+def test_a_busy_index_is_said_once_and_tried_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.errors import IndexBusyError
+
+    service = service_for(corpus, tmp_path)
+    service.build_index()
+    watcher = Watcher(service)
+    watcher.baseline()
+    real_build = Assistant.build_index
+    busy = [True, True]
+
+    def build(self: Assistant, *args: object, **kwargs: object) -> object:
+        if busy:
+            busy.pop()
+            raise IndexBusyError("another build of the index is running")
+        return real_build(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Assistant, "build_index", build)
+    write(corpus / "Interview 38 - Luc.txt", LUC)
+    first = settled(watcher)
+    assert first.error == "another build of the index is running; trying again after it"
+    assert not first.quiet and first.line().endswith("trying again after it")
+    again = watcher.poll()  # the folder has not changed: tried again all the same
+    assert again is not None and again.quiet
+    done = watcher.poll()
+    assert done is not None and not done.quiet and done.report is not None
+    assert done.report.added == ["38"]

@@ -116,6 +116,12 @@ def run_index(args: argparse.Namespace) -> int:
         if corpus.interviews:
             titles = {i.id: i.title for i in corpus.interviews}
             _print_report(assistant, report, titles, args.json, lines=watcher is not None)
+        else:
+            where = args.corpus or assistant.settings.corpus_dir
+            print(
+                f"assistant: no transcript could be read in {where} yet; the index is unchanged",
+                file=sys.stderr,
+            )
     except KeyboardInterrupt:
         if watcher is not None:
             return stopped_watching(watcher, during_update=True)

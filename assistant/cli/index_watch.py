@@ -44,6 +44,8 @@ def watch(watcher: Watcher, as_json: bool, on_terminal: bool) -> int:
         updating = False
         if display is not None:
             display.close()
+        if update.quiet:
+            return
         for problem in update.problems:
             print(f"assistant: {problem}", file=sys.stderr, flush=True)
         if as_json:

@@ -273,14 +273,18 @@ class AssistantApp(App[None]):
         self.chat.query_one(StatusLine).index = f"indexing ({message.files.describe()})…"
 
     def on_corpus_watched(self, message: CorpusWatched) -> None:
+        status = self.chat.query_one(StatusLine)
         if not self.indexing:
             self.chat.query_one(IndexBar).display = False
-        self.chat.query_one(StatusLine).index = message.line
+            if not message.line:  # nothing new: put back what the status said before
+                status.index = "index ready" if self.ready else status.index
+        if message.line:
+            status.index = message.line
         if message.summary is not None:
             self.chat.show_corpus(message.summary)
         for problem in message.problems:
             self.notify(problem, title="Could not be read", severity="warning", timeout=15)
-        if message.failed:
+        if message.failed and message.line:
             self.notify(message.line, title="Index not updated", severity="error", timeout=15)
 
     # -- history and notes ---------------------------------------------------------------

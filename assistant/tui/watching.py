@@ -36,7 +36,8 @@ class CorpusChanging(Message):
 
 @dataclass
 class CorpusWatched(Message):
-    """An update is done (or failed): ``line`` says what it did, for the status line."""
+    """An update is done (or failed): ``line`` says what it did, for the status line (empty
+    when there is nothing new to say)."""
 
     line: str
     failed: bool = False
@@ -67,7 +68,8 @@ def watch_corpus(
                 app.post_message(CorpusWatched(f"{update.line()}; {exc}", failed=True))
                 return
         problems = [str(p) for p in update.problems]
-        app.post_message(CorpusWatched(update.line(), update.error is not None, problems, summary))
+        line = "" if update.quiet else update.line()
+        app.post_message(CorpusWatched(line, update.error is not None, problems, summary))
 
     try:
         Watcher(service).run(
