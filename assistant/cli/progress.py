@@ -42,6 +42,8 @@ class ProgressDisplay:
         if self._bar is None:
             self._open()
         if progress.stage not in self._tasks:
+            for task in self._tasks.values():  # one line: the stage under way
+                self._bar.update(task, visible=False)
             self._tasks[progress.stage] = self._bar.add_task(progress.stage, line="")
         detail = printable(progress.detail, one_line=True)
         if len(detail) > DETAIL_WIDTH:

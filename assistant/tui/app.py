@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from assistant.tui.messages import (
     ServiceReady,
 )
 from assistant.tui.screens.chat import ChatScreen
-from assistant.tui.watching import CorpusChanging, CorpusWatched
+from assistant.tui.watching import CorpusChanging, CorpusWatched, watch_corpus
 from assistant.tui.widgets.evidence import QuoteItem
 from assistant.tui.widgets.status import IndexBar, StatusLine
 
@@ -257,10 +258,6 @@ class AssistantApp(App[None]):
         if self._watching or self.service.settings.watch_interval <= 0:
             return
         self._watching = True
-        from functools import partial
-
-        from assistant.tui.watching import watch_corpus
-
         self.run_worker(
             partial(watch_corpus, self, self.service, summarise),
             thread=True,
@@ -276,8 +273,8 @@ class AssistantApp(App[None]):
         status = self.chat.query_one(StatusLine)
         if not self.indexing:
             self.chat.query_one(IndexBar).display = False
-            if not message.line:  # nothing new: put back what the status said before
-                status.index = "index ready" if self.ready else status.index
+            if not message.line:  # nothing new (still busy): undo "indexing (…)…"
+                status.index = "index ready"
         if message.line:
             status.index = message.line
         if message.summary is not None:
