@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from assistant.agreement import AgreementReport
     from assistant.codebook import Codebook
+    from assistant.index.build import IndexReport
     from assistant.model import Answer, Citation, Corpus, Evidence, Filters, Progress
     from assistant.notes import SaveResult
     from assistant.prevalence import By, Prevalence
@@ -26,12 +27,6 @@ class Turns(Protocol):
     """An open index, as far as a front end reads it."""
 
     def all_turns(self) -> list[Evidence]: ...
-
-
-class Report(Protocol):
-    """What a build did, as JSON-ready counts."""
-
-    def to_dict(self) -> dict[str, Any]: ...
 
 
 class AssistantService(Protocol):
@@ -53,9 +48,17 @@ class AssistantService(Protocol):
         """Build what the first question needs, so it is answered promptly."""
         ...
 
+    def load_corpus(
+        self,
+        paths: Sequence[Path] | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> Corpus:
+        """Read the transcripts (the corpus folder by default); the watcher indexes them."""
+        ...
+
     def build_index(
         self, corpus: Corpus | None = None, progress: Callable[[Progress], None] | None = None
-    ) -> Report: ...
+    ) -> IndexReport: ...
 
     # -- asking and reading --------------------------------------------------------------
 

@@ -569,9 +569,13 @@ class Progress:
     """A step of slow work (loading, embedding), reported to whatever front end is watching.
 
     ``total`` is 0 when unknown. ``detail`` names the file or interview being worked on.
+    ``interviews_done`` of ``interviews_total`` are finished when a stage counts something
+    finer than interviews (texts embedded); both are 0 when it does not say.
     """
 
     stage: str
     done: int
     total: int
     detail: str = ""
+    interviews_done: int = 0
+    interviews_total: int = 0

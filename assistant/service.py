@@ -216,11 +216,14 @@ class Assistant:
         """The current index, opened once and reopened after a rebuild."""
         from assistant.index import open_index
 
-        if self._reader is None or self._reader.is_outdated():
+        # Read once into a local: the chat's watcher resets ``_reader`` from another thread
+        # after an update, and a question must never get None in between.
+        reader = self._reader
+        if reader is None or reader.is_outdated():
             # The model's name is enough to check the index; the model itself (llama-index,
             # onnxruntime) can then load in parallel, see load_embedder().
-            self._reader = open_index(self.settings, self._embedder or self._model_name())
-        return self._reader
+            reader = self._reader = open_index(self.settings, self._embedder or self._model_name())
+        return reader
 
     # -- retrieval and answers ------------------------------------------------------------
 

@@ -139,6 +139,16 @@ class Settings(BaseSettings):
     max_turns: int = Field(
         default=DEFAULT_LIMITS.max_turns, ge=1, description="Most turns read from one interview."
     )
+    watch_interval: float = Field(
+        default=2.0,
+        ge=0,
+        description=(
+            "Seconds between two looks at the corpus folder by the chat and `assistant index "
+            "--watch`; a new or edited file is indexed once it has stayed the same for one "
+            "interval (a file still being copied is not read half-written). 0 turns the "
+            "chat's watching off."
+        ),
+    )
     top_k: int = Field(
         default=8,
         ge=1,

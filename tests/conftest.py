@@ -39,6 +39,9 @@ def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("ASSISTANT_NOTES_FILE", str(tmp_path / "notes.md"))
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(SHIPPED_CORPUS))
+    # The chat's corpus watcher is a worker that runs until the app quits, so it would hold
+    # every `app.workers.wait_for_complete()`; tests of watching turn it on themselves.
+    monkeypatch.setenv("ASSISTANT_WATCH_INTERVAL", "0")
     return tmp_path
 
 

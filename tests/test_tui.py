@@ -193,7 +193,7 @@ async def test_reindexing_while_a_question_is_answered_keeps_the_chat_usable() -
         bar = app.chat.query_one(IndexBar)
         assert bar.display is True
         label = bar.query_one("#index-label", Label)
-        await until(pilot, lambda: str(label.render()) == "embedding 0/3 " + TITLE, "progress")
+        await until(pilot, lambda: str(label.render()) == "embedding 0/3 · " + TITLE, "progress")
         assert service.asked == [(QUESTION, Filters())]  # asked, and still being answered
         assert app.chat.query(AnswerView).first().source == "_Searching the interviews…_"
         # The screen still takes keys while both workers run.

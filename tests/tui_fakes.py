@@ -5,7 +5,7 @@ contract the app is written for (``assistant.contract.AssistantService``; see th
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from assistant.codebook import Codebook
 from assistant.codematch import CodeMatch
 from assistant.contract import AssistantService
 from assistant.errors import IndexMissingError
+from assistant.index.build import IndexReport
 from assistant.model import (
     Answer,
     Citation,
@@ -90,14 +91,6 @@ class FakeReader:
 
 
 @dataclass
-class FakeReport:
-    interviews: int = 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"interviews": self.interviews, "added": 0}
-
-
-@dataclass
 class FakeService:
     """Answers with the turns that share a word with the question, within the filters."""
 
@@ -132,7 +125,7 @@ class FakeService:
 
     def build_index(
         self, corpus: Corpus | None = None, progress: Callable[[Progress], None] | None = None
-    ) -> FakeReport:
+    ) -> IndexReport:
         for done in range(3):
             if progress:
                 progress(Progress("embedding", done, 3, TITLE))
@@ -140,7 +133,7 @@ class FakeService:
                 self.hold_build.wait(10)
         self.indexed = True
         self.builds += 1
-        return FakeReport()
+        return IndexReport(unchanged=["12"], embed_model="fake")
 
     def ask(
         self,
@@ -187,6 +180,14 @@ class FakeService:
 
     def evidence(self, key: str) -> Evidence | None:
         return next((e for e in self.turns if e.key == key), None)
+
+    def load_corpus(
+        self,
+        paths: Sequence[Path] | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> Corpus:
+        """The fake's transcripts are its turns: the corpus is what it indexed."""
+        return self.indexed_corpus()
 
     def indexed_corpus(self) -> Corpus:
         by_id: dict[str, list[Evidence]] = {}

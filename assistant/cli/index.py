@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.cli.common import (
     add_filter_arguments,
@@ -17,10 +16,14 @@ from assistant.cli.common import (
     filters_from,
     print_json,
 )
-from assistant.cli.output import terminal
-from assistant.errors import AssistantError
-from assistant.model import Evidence, Progress, span_label
-from assistant.safe_text import printable
+from assistant.cli.index_watch import INTERRUPTED, stopped_watching, watch
+from assistant.cli.progress import progress_display
+from assistant.errors import AssistantError, ConfigError
+from assistant.model import Evidence, span_label
+
+if TYPE_CHECKING:
+    from assistant.index import IndexReport
+    from assistant.service import Assistant
 
 INDEX_DESCRIPTION = """\
 Build or update the search index of the corpus. The first run embeds every turn; later runs
@@ -30,6 +33,12 @@ interrupted build loses nothing. Only one build runs at a time.
 
 JSON (--json): {"added": [ids], "changed": [ids], "removed": [ids], "unchanged": [ids],
 "kept": [ids], "turns_embedded": n, "seconds": s, ...}
+
+--watch: after the build, look at the corpus folder every ASSISTANT_WATCH_INTERVAL seconds
+and index what was added, edited or removed once it has stopped changing, printing one line
+per update; Ctrl+C stops. With --json, one JSON object a line: the build's report, then
+{"files": {"added", "changed", "removed"}, "report": {...} | null, "problems": [...],
+"error": message | null} per update.
 """
 
 SEARCH_DESCRIPTION = """\
@@ -53,6 +62,12 @@ def register(subparsers: Any) -> None:
         "--corpus", type=Path, metavar="DIR", help="transcripts folder (default: corpus_dir)"
     )
     index.add_argument("--json", action="store_true", help="print the report as JSON")
+    index.add_argument(
+        "--watch",
+        action="store_true",
+        help="then keep watching the corpus folder: index every interview added, edited or "
+        "removed, one line per update (ASSISTANT_WATCH_INTERVAL; Ctrl+C stops)",
+    )
     index.set_defaults(func=run_index)
 
     search = subparsers.add_parser(
@@ -75,55 +90,62 @@ def register(subparsers: Any) -> None:
     search.set_defaults(func=run_search)
 
 
-@contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Callable[[Progress], None] | None]:
-    """A rich progress bar on a terminal; nothing when output is piped or JSON."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
-
-    with Bar(
-        TextColumn("{task.description:<24}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[detail]}"),
-        transient=True,
-        # It redraws the terminal, so it writes under the output edge; titles made printable.
-        console=Console(file=terminal(sys.stdout)),
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(p: Progress) -> None:
-            if p.stage not in tasks:
-                tasks[p.stage] = bar.add_task(p.stage, total=p.total or None, detail="")
-            bar.update(
-                tasks[p.stage],
-                completed=p.done,
-                total=p.total or None,
-                detail=printable(p.detail, one_line=True)[:40],
-            )
-
-        yield update
-
-
 def run_index(args: argparse.Namespace) -> int:
     assistant = assistant_from(args)
-    with _progress_bar(sys.stdout.isatty() and not args.json) as progress:
-        corpus = assistant.load_corpus(progress=progress)
-        for problem in corpus.errors:
-            print(f"assistant: {problem}", file=sys.stderr)
-        if not corpus.interviews:
+    watcher = None
+    if args.watch:
+        from assistant.watch import Watcher
+
+        watcher = Watcher(assistant)
+        if watcher.interval <= 0:
+            raise ConfigError("--watch needs ASSISTANT_WATCH_INTERVAL above 0 (seconds)")
+        # Before the corpus is read: a file that lands during this build is seen after it.
+        watcher.baseline()
+    try:
+        with progress_display(sys.stdout.isatty() and not args.json) as progress:
+            corpus = assistant.load_corpus(progress=progress)
+            for problem in corpus.errors:
+                print(f"assistant: {problem}", file=sys.stderr)
+            if corpus.interviews:
+                report = assistant.build_index(corpus, progress=progress)
+            elif watcher is None:
+                where = args.corpus or assistant.settings.corpus_dir
+                raise AssistantError(
+                    f"no transcript could be read in {where}; the index is unchanged"
+                )
+        if corpus.interviews:
+            titles = {i.id: i.title for i in corpus.interviews}
+            _print_report(assistant, report, titles, args.json, lines=watcher is not None)
+        else:
             where = args.corpus or assistant.settings.corpus_dir
-            raise AssistantError(f"no transcript could be read in {where}; the index is unchanged")
-        report = assistant.build_index(corpus, progress=progress)
-    if args.json:
-        print_json(report.to_dict())
+            print(
+                f"assistant: no transcript could be read in {where} yet; the index is unchanged",
+                file=sys.stderr,
+            )
+    except KeyboardInterrupt:
+        if watcher is not None:
+            return stopped_watching(watcher, during_update=True)
+        print(f"assistant: {INTERRUPTED}", file=sys.stderr)
+        return 130
+    if watcher is None:
         return 0
-    titles = {i.id: i.title for i in corpus.interviews}
+    watcher.note_problems(corpus.errors)
+    return watch(watcher, args.json, sys.stdout.isatty() and not args.json)
+
+
+def _print_report(
+    assistant: Assistant,
+    report: IndexReport,
+    titles: dict[str, str],
+    as_json: bool,
+    lines: bool = False,
+) -> None:
+    if as_json:
+        if lines:  # --watch: JSON Lines, one object per update
+            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print_json(report.to_dict())
+        return
     if report.rebuilt:
         print(f"Rebuilding everything: {report.rebuilt}.")
     marks = [("added", "+"), ("changed", "~"), ("kept", "!"), ("removed", "-")]
@@ -144,9 +166,9 @@ def run_index(args: argparse.Namespace) -> int:
     print(
         f"Index {assistant.settings.chroma_url or assistant.settings.index_dir}: {summary}; "
         f"{report.turns_embedded} texts embedded (turns and the utterances and exchanges "
-        f"they form) in {report.seconds:.1f} s."
+        f"they form) in {report.seconds:.1f} s.",
+        flush=True,
     )
-    return 0
 
 
 def _snippet(text: str, width: int = 240) -> str:

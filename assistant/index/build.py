@@ -9,6 +9,7 @@ re-embeds that turn alone, not the interview or the corpus). Then the pointer sw
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -262,6 +263,8 @@ class Indexer:
                 progress(Progress("copying unchanged turns", min(offset + batch, total), total))
 
         todo: list[tuple[TextNode, str]] = []
+        # Where each interview's nodes end in ``todo``: progress counts interviews finished.
+        ends: list[int] = []
         for interview in interviews:
             if interview.id in keep:
                 continue
@@ -274,9 +277,10 @@ class Indexer:
             for unit in build_units(turns):
                 members = [by_ordinal[o] for o in unit.ordinals]
                 todo.append(nodes_mod.make_unit_node(interview, unit, members))
+            ends.append(len(todo))
         vector_store = ChromaVectorStore(chroma_collection=new_col)
         total = len(todo)
-        progress(Progress("embedding", 0, total))
+        progress(Progress("embedding", 0, total, interviews_total=len(ends)))
         # Chroma writes a chunk in another thread while the next chunk is embedded (onnxruntime
         # releases the GIL). One write at a time, in order; the last finishes before the switch.
         with ThreadPoolExecutor(1, thread_name_prefix="chroma-write") as writer:
@@ -307,6 +311,15 @@ class Indexer:
                     (str(n.metadata["title"]) for n, _ in reversed(chunk) if "title" in n.metadata),
                     "",
                 )
-                progress(Progress("embedding", start + len(chunk), total, detail=title))
+                progress(
+                    Progress(
+                        "embedding",
+                        start + len(chunk),
+                        total,
+                        detail=title,
+                        interviews_done=bisect.bisect_right(ends, start + len(chunk)),
+                        interviews_total=len(ends),
+                    )
+                )
             if pending is not None:
                 pending.result()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,10 @@ from assistant.tui.messages import (
     SaveNote,
     ServiceReady,
     Stopped,
+    Watched,
 )
 from assistant.tui.screens.chat import ChatScreen
+from assistant.tui.watching import CorpusChanging, CorpusWatched, watch_corpus
 from assistant.tui.widgets.evidence import QuoteItem
 
 if TYPE_CHECKING:
@@ -93,6 +96,7 @@ class AssistantApp(App[None]):
         self.chat = ChatScreen(self.index_events)
         self.ready = False
         self.indexing = False
+        self._watching = False
         self._ready_event = threading.Event()
 
     @property
@@ -164,6 +168,7 @@ class AssistantApp(App[None]):
         self.ready = True
         self._ready_event.set()
         self.index_events.publish(Ready(self.service, self.history, mode, summary))
+        self._start_watching()
 
     def on_index_needed(self, message: IndexNeeded) -> None:
         from assistant.tui.screens.indexing import IndexingScreen
@@ -224,6 +229,29 @@ class AssistantApp(App[None]):
             state = "index failed" if worker.group == "index" else "not started"
             self.index_events.publish(Stopped(state))
         self.notify(failure_line(worker), severity="error", timeout=15)
+
+    # -- watching the corpus folder (assistant/tui/watching.py) ---------------------------
+
+    def _start_watching(self) -> None:
+        if self._watching or self.service.settings.watch_interval <= 0:
+            return
+        self._watching = True
+        self.run_worker(
+            partial(watch_corpus, self, self.service, summarise),
+            thread=True,
+            group="watch",
+            exit_on_error=False,
+        )
+
+    def on_corpus_changing(self, message: CorpusChanging) -> None:
+        self.index_events.publish(Building(f"indexing ({message.files.describe()})…", True))
+
+    def on_corpus_watched(self, message: CorpusWatched) -> None:
+        self.index_events.publish(Watched(message.line, message.summary, self.indexing))
+        for problem in message.problems:
+            self.notify(problem, title="Could not be read", severity="warning", timeout=15)
+        if message.failed and message.line:
+            self.notify(message.line, title="Index not updated", severity="error", timeout=15)
 
     # -- history and notes ---------------------------------------------------------------
 

@@ -141,4 +141,15 @@ class Stopped:
     state: str
 
 
-IndexEvent = Ready | Building | Progressed | Stopped
+@dataclass(frozen=True)
+class Watched:
+    """The corpus watcher indexed a change (``line`` says what), or found nothing new to do
+    (``line`` empty). ``summary`` is the corpus after the change; ``keep_bar`` when another
+    build is still under way."""
+
+    line: str
+    summary: CorpusSummary | None
+    keep_bar: bool
+
+
+IndexEvent = Ready | Building | Progressed | Stopped | Watched

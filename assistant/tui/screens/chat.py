@@ -31,6 +31,7 @@ from assistant.tui.messages import (
     Ready,
     SaveNote,
     Stopped,
+    Watched,
 )
 from assistant.tui.widgets.code_tree import CodeTree, InterviewFilter
 from assistant.tui.widgets.conversation import Conversation
@@ -109,6 +110,14 @@ class ChatScreen(Screen[None]):
             status.index = event.state
         elif isinstance(event, Progressed):
             bar.update_progress(event.progress)
+        elif isinstance(event, Watched):
+            if not event.keep_bar:
+                bar.display = False
+                status.index = event.line or "index ready"
+            elif event.line:
+                status.index = event.line
+            if event.summary is not None:
+                self._show_corpus(event.summary)
         elif isinstance(event, Stopped):
             bar.display = False
             status.index = event.state

@@ -9,9 +9,9 @@ from textual.screen import ModalScreen
 from textual.signal import Signal
 from textual.widgets import Label, ProgressBar, Static
 
+from assistant.eta import Estimator, describe
 from assistant.model import Progress
 from assistant.tui.messages import IndexEvent, Progressed, Ready, Stopped
-from assistant.tui.widgets.status import progress_text
 
 EXPLAIN = (
     "There is no search index for this corpus yet, so one is being built: every transcript "
@@ -29,6 +29,7 @@ class IndexingScreen(ModalScreen[None]):
         super().__init__()
         self.reason = reason
         self._index_events = index_events
+        self._eta = Estimator()
 
     def on_mount(self) -> None:
         self._index_events.subscribe(self, self._index_changed)
@@ -48,5 +49,5 @@ class IndexingScreen(ModalScreen[None]):
             yield Label("Starting…", id="indexing-stage", markup=False)
 
     def update_progress(self, progress: Progress) -> None:
-        self.query_one("#indexing-stage", Label).update(progress_text(progress))
+        self.query_one("#indexing-stage", Label).update(describe(self._eta.update(progress)))
         self.query_one(ProgressBar).update(total=progress.total or None, progress=progress.done)

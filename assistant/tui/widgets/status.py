@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label, ProgressBar, Static
 
+from assistant.eta import Estimator, describe
 from assistant.model import Progress
 
 
@@ -27,23 +28,19 @@ class StatusLine(Static):
         return Content(" · ".join(p for p in parts if p))
 
 
-def progress_text(progress: Progress) -> str:
-    text = progress.stage
-    if progress.total:
-        text += f" {progress.done}/{progress.total}"
-    if progress.detail:
-        text += f" {progress.detail}"
-    return text
-
-
 class IndexBar(Horizontal):
-    """Shown while the index is (re)built, under the chat, which stays usable."""
+    """Shown while the index is (re)built, under the chat, which stays usable: the stage, the
+    interview at hand and the time left (:mod:`assistant.eta`, as the CLI shows them)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._eta = Estimator()
 
     def compose(self) -> ComposeResult:
         yield Label("Indexing", id="index-label", markup=False)
         yield ProgressBar(show_eta=False, id="index-progress")
 
     def update_progress(self, progress: Progress) -> None:
-        self.query_one(Label).update(progress_text(progress))
+        self.query_one(Label).update(describe(self._eta.update(progress)))
         bar = self.query_one(ProgressBar)
         bar.update(total=progress.total or None, progress=progress.done)
