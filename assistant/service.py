@@ -72,7 +72,7 @@ class Assistant:
                 (t for i in corpus.interviews for t in i.turns), corpus.codes
             )
         reader = self.reader()
-        # Built once per index generation: at 1,000 interviews it is a pass over every turn.
+        # Built once per reader, from the counts the index keeps per interview.
         cached = reader.cache.get("codebook")
         if cached is None:
             from assistant.model import CodeDefinition
@@ -81,8 +81,8 @@ class Assistant:
                 CodeDefinition(str(label), parent, description or "")
                 for label, parent, description in reader.manifest.codes
             ]
-            cached = reader.cache["codebook"] = Codebook.from_turns(
-                (e.turn for e in reader.all_turns()), defined
+            cached = reader.cache["codebook"] = Codebook.from_counts(
+                reader.code_counts(), defined
             )
         return cached
 

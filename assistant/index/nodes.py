@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 #: Bumped whenever node text, embedded text or metadata change shape: older indexes are rebuilt.
 #: 2: utterance and exchange nodes beside the turn nodes (``kind``).
-FORMAT_VERSION = 2
+#: 3: one collection updated in place, every node tagged with its interview's ``version``.
+FORMAT_VERSION = 3
 CODE_FLAG = "code:"
 #: ``kind`` of a turn node; unit nodes carry their UnitKind.
 TURN = "turn"
@@ -72,27 +73,13 @@ def _span(value: tuple[int, int] | None) -> tuple[int, int]:
     return value if value is not None else (0, 0)
 
 
-def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, Any]:
-    lines, pages = _span(turn.lines), _span(turn.pages)
-    meta: dict[str, Any] = {
-        "kind": TURN,
-        "key": turn.key,
-        "interview": interview.id,
-        "title": interview.title,
-        "source": interview.source,
-        "format": interview.format,
-        "source_sha256": interview.sha256,
+def turn_metadata_core(turn: Turn) -> dict[str, Any]:
+    """What :func:`turn_from_record` needs besides the text to rebuild ``turn`` exactly."""
+    return {
+        "interview": turn.interview_id,
         "ordinal": turn.ordinal,
         "speaker": turn.speaker,
-        "speaker_norm": normalise_speaker(turn.speaker),
         "role": turn.role,
-        "codes": "|".join(turn.codes),
-        "line_first": lines[0],
-        "line_last": lines[1],
-        "page_first": pages[0],
-        "page_last": pages[1],
-        "content_hash": turn.content_hash,
-        "embed_hash": embed_hash(embedded),
         "timestamps": json.dumps(list(turn.timestamps)),
         "paragraphs": json.dumps(
             [
@@ -101,6 +88,28 @@ def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, 
             ],
             ensure_ascii=False,
         ),
+    }
+
+
+def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, Any]:
+    lines, pages = _span(turn.lines), _span(turn.pages)
+    meta: dict[str, Any] = {
+        **turn_metadata_core(turn),
+        "kind": TURN,
+        "key": turn.key,
+        "interview": interview.id,
+        "title": interview.title,
+        "source": interview.source,
+        "format": interview.format,
+        "source_sha256": interview.sha256,
+        "speaker_norm": normalise_speaker(turn.speaker),
+        "codes": "|".join(turn.codes),
+        "line_first": lines[0],
+        "line_last": lines[1],
+        "page_first": pages[0],
+        "page_last": pages[1],
+        "content_hash": turn.content_hash,
+        "embed_hash": embed_hash(embedded),
     }
     for code in turn.codes:
         meta[CODE_FLAG + code] = 1

@@ -1,0 +1,82 @@
+"""BM25 over the side store's postings: the keyword half of hybrid search, kept on disk.
+
+The scores are those of bm25s with its defaults (Lucene's variant: k1 1.5, b 0.75, idf
+``ln(1 + (N - df + 0.5) / (df + 0.5))``), which the in-memory index of format 2 used, so the
+ranking is unchanged; only where the numbers come from differs. Term frequencies and unit
+lengths are stored per interview (``postings``), N and the total length are kept up to date in
+the same transactions, so an update costs the postings of the interview it touches and a
+search reads the postings of its terms only, never the whole index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+from assistant.index.scope import Scope
+from assistant.index.side import SideStore
+
+K1 = 1.5
+B = 0.75
+
+
+def _scope_sql(scope: Scope) -> tuple[str, list[str]]:
+    """Conditions on the unit ``u`` for ``scope`` (units' role and speaker are their turns'
+    when all share one, as the dense side's metadata has them)."""
+    parts: list[str] = []
+    args: list[str] = []
+    for column, values in (
+        ("u.interview", scope.interviews),
+        ("u.role", scope.roles),
+        ("u.speaker", scope.speakers),
+    ):
+        if values:
+            parts.append(f"{column} IN ({','.join('?' * len(values))})")
+            args.extend(sorted(values))
+    if scope.codes:
+        parts.append(
+            "u.pos IN (SELECT pos FROM unit_codes WHERE code IN "
+            f"({','.join('?' * len(scope.codes))}))"
+        )
+        args.extend(sorted(scope.codes))
+    return " AND ".join(parts), args
+
+
+def search(side: SideStore, terms: list[str], depth: int, scope: Scope) -> list[tuple[int, float]]:
+    """The ``depth`` best units (position, score > 0) for the query ``terms`` within ``scope``.
+
+    A term the query repeats counts as often as it is repeated, as in bm25s."""
+    n, total = side.stats()
+    if not terms or n == 0:
+        return []
+    average = total / n
+    condition, args = _scope_sql(scope)
+    scores: dict[int, np.float32] = {}
+    for term, repeat in Counter(terms).items():
+        row = side.one("SELECT count(*) FROM postings WHERE term = ?", (term,))
+        df = int(row[0]) if row else 0
+        if df == 0:
+            continue
+        idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        if condition:
+            sql = (
+                "SELECT p.pos, p.tf, p.length FROM postings p JOIN units u ON u.pos = p.pos "
+                f"WHERE p.term = ? AND {condition}"
+            )
+            rows = side.rows(sql, [term, *args])
+        else:
+            rows = side.rows("SELECT pos, tf, length FROM postings WHERE term = ?", (term,))
+        if not rows:
+            continue
+        got = np.asarray(rows, dtype=np.float64)
+        tf = got[:, 1].astype(np.float32)
+        length = got[:, 2]
+        norm = (K1 * ((1 - B) + B * length / average)).astype(np.float32)
+        contribution = idf * (tf / (norm + tf))
+        for pos, value in zip(got[:, 0].astype(np.int64).tolist(), contribution, strict=True):
+            for _ in range(repeat):
+                scores[pos] = scores.get(pos, np.float32(0.0)) + value
+    ranked = sorted(scores.items(), key=lambda kv: (-float(kv[1]), kv[0]))[:depth]
+    return [(pos, float(score)) for pos, score in ranked if score > 0]
