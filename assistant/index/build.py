@@ -149,8 +149,7 @@ class Indexer:
         try:
             with store.BuildLock(self.settings):
                 report = self._build(corpus, progress or (lambda _p: None))
-                if report.changed_anything:
-                    health.reclaim_space(self.settings)
+                health.reclaim_space(self.settings)
         except AssistantError:
             raise
         except Exception as exc:
