@@ -194,7 +194,7 @@ class Assistant:
         self, corpus: Corpus | None = None, progress: ProgressCallback | None = None
     ) -> IndexReport:
         """Bring the index up to date with the corpus: only new or changed interviews are
-        embedded, removed ones are dropped. Readers keep the previous index until the switch."""
+        embedded, removed ones are dropped, one interview at a time (each is switched whole)."""
         from assistant.index import Indexer
 
         if corpus is None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -304,8 +304,8 @@ class Indexer:
         if not entry.removing:
             entry.removing = True
             state.counter += 1
-            mf.write_entry(mcol, interview_id, entry)
-            mf.write_info(mcol, state)
+            mf.write_entries(mcol, {interview_id: entry}, state)
+            _hook("removing")
         side.remove(interview_id)
         col.delete(where={"interview": interview_id})
         mf.delete_entry(mcol, interview_id)
@@ -428,6 +428,7 @@ class Indexer:
         batch_size: int,
     ) -> None:
         """Steps 1–5 of the module docstring for a chunk of interviews, in order."""
+        journal: dict[str, mf.InterviewEntry] = {}
         entries: dict[str, mf.InterviewEntry] = {}
         for update in updates:
             i, prev = update.interview, update.previous
@@ -438,10 +439,15 @@ class Indexer:
                 source=i.source,
                 format=i.format,
                 turns=len(i.turns),
-                version=prev.version if prev is not None else 0,
-                pending=update.version,
+                version=update.version,
             )
-        mf.write_entries(mcol, entries)
+            # Until the switch the record still describes the live version.
+            journal[i.id] = (
+                replace(prev, pending=update.version)
+                if prev is not None and prev.live
+                else replace(entries[i.id], version=0, pending=update.version)
+            )
+        mf.write_entries(mcol, journal)
         _hook("journal")
         rows = [(u, node) for u in updates for node, _t in u.nodes]
         for start in range(0, len(rows), batch_size):
@@ -455,7 +461,6 @@ class Indexer:
             _hook("nodes")
         for update in updates:
             entry = entries[update.interview.id]
-            entry.version = update.version
             # A new interview has no older nodes to delete: its journal entry closes here.
             entry.pending = update.version if update.previous is not None else 0
             state.entries[update.interview.id] = entry
