@@ -81,9 +81,7 @@ class Assistant:
                 CodeDefinition(str(label), parent, description or "")
                 for label, parent, description in reader.manifest.codes
             ]
-            cached = reader.cache["codebook"] = Codebook.from_counts(
-                reader.code_counts(), defined
-            )
+            cached = reader.cache["codebook"] = Codebook.from_counts(reader.code_counts(), defined)
         return cached
 
     def indexed_corpus(self) -> Corpus:

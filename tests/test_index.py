@@ -139,9 +139,7 @@ def test_exception_mid_build_keeps_finished_interviews_whole(settings, monkeypat
     before = open_index(settings, embedder())
     # One interview per chunk, so the build stops between two interviews.
     monkeypatch.setattr(build_mod, "EMBED_CHUNK", 1)
-    changed = corpus(
-        interview("1", ONE, rev="x"), interview("2", TWO[:2]), interview("9", ONE[:2])
-    )
+    changed = corpus(interview("1", ONE, rev="x"), interview("2", TWO[:2]), interview("9", ONE[:2]))
     seen = []
 
     def explode(p):

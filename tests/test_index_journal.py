@@ -52,9 +52,7 @@ POINTS = {
 
 
 def _run_killed(settings: Settings, point: str) -> None:
-    script = KILLED_UPDATE.format(
-        tests=str(Path(__file__).parent), index=str(settings.index_dir)
-    )
+    script = KILLED_UPDATE.format(tests=str(Path(__file__).parent), index=str(settings.index_dir))
     env = {**os.environ, "ASSISTANT_TEST_KILL_AT": point}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600
@@ -158,3 +156,28 @@ def test_an_uninterrupted_update_writes_only_what_changed(tmp_path: Path) -> Non
     assert reader._side.rows("SELECT pos, node FROM turns WHERE interview = '2'") == untouched
     reader.close()
     assert_finished_like_a_clean_update(settings)
+
+
+def test_an_update_on_a_server_reaches_a_second_researcher(
+    chroma_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two researchers, one Chroma server, each with a local index folder: the second reads
+    what the first indexed, and sees the first's update at its next open, without embedding."""
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", chroma_server)
+    first = load_settings(index_dir=tmp_path / "first")
+    second = load_settings(index_dir=tmp_path / "second")
+    Indexer(first, embedder()).build(small_corpus())
+    before = open_index(second, embedder())
+    assert [e.turn for e in before.all_turns()] == [
+        t for i in small_corpus().interviews for t in i.turns
+    ]
+    report = Indexer(first, embedder()).build(updated_corpus())
+    assert report.changed == ["1"] and report.removed == ["3"]
+    assert before.is_outdated()
+    after = open_index(second, embedder())
+    assert [e.turn for e in after.all_turns()] == [
+        t for i in updated_corpus().interviews for t in i.turns
+    ]
+    # A build from the second machine finds nothing to do.
+    again = Indexer(second, embedder()).build(updated_corpus())
+    assert again.turns_embedded == 0 and not again.changed_anything

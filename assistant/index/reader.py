@@ -58,7 +58,7 @@ class _View(Sequence[T]):
         found = self._reader._row(self._kind, pos)
         if found is None:
             raise IndexError(f"no {self._kind} at position {pos}")
-        return found  # type: ignore[no-any-return]
+        return found  # type: ignore[return-value]
 
     def __iter__(self) -> Iterator[T]:
         rows = self._reader._side.iter_turns() if self._kind == "turns" else (
@@ -89,6 +89,7 @@ class IndexReader:
         self._client = client
         self._collection = collection
         self._side = store_
+        self._manifest_col: Any = None
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, int], Any] = {}
         self._keys: dict[str, int | None] = {}
@@ -108,7 +109,7 @@ class IndexReader:
     def _row(self, kind: str, pos: int) -> Evidence | Unit | None:
         cached = self._rows.get((kind, pos))
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         row: Evidence | Unit | None = None
         if kind == "turns":
             got = self._side.one("SELECT text, meta FROM turns WHERE pos = ?", (pos,))
@@ -210,10 +211,15 @@ class IndexReader:
 
     def is_outdated(self) -> bool:
         """True once a build has switched an interview since this reader opened."""
-        col = mf.collection(self._client)
-        if col is None:
+        try:
+            if self._manifest_col is None:
+                self._manifest_col = mf.collection(self._client)
+            if self._manifest_col is None:
+                return True
+            return mf.read_counter(self._manifest_col) != self.manifest.counter
+        except Exception:  # the collection was deleted and made again (a full rebuild)
+            self._manifest_col = None
             return True
-        return mf.read_counter(col) != self.manifest.counter
 
     # -- units ----------------------------------------------------------------------------
 
