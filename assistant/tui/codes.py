@@ -8,10 +8,9 @@ matching what ticking the code (which ticks its children) would search.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Protocol
 
-from assistant.model import Evidence
 from assistant.tui.widgets.code_tree import CodeNode
 
 
@@ -19,8 +18,10 @@ class Resolves(Protocol):
     def resolve(self, names: Sequence[str]) -> frozenset[str]: ...
 
 
-def code_nodes(codebook: Resolves, turns: Sequence[Evidence]) -> list[CodeNode]:
-    per_turn = [set(e.turn.codes) for e in turns]
+def code_nodes(codebook: Resolves, turn_codes: Iterable[Collection[str]]) -> list[CodeNode]:
+    """The tree of the codes applied, from each turn's codes (the index keeps them apart from
+    the turns' text, so the chat fills its filters without reading the transcripts)."""
+    per_turn = [set(codes) for codes in turn_codes]
     labels = sorted({code for codes in per_turn for code in codes})
     expansion = {label: set(codebook.resolve([label])) | {label} for label in labels}
     for label in labels:  # parents named only as abbreviations still belong to the tree
