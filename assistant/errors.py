@@ -74,6 +74,12 @@ class IndexWriteError(IndexError_):
     """The index cannot be written: its disk is full, or it is read-only (not damaged)."""
 
 
+class IndexInterruptedError(IndexError_):
+    """A build stopped by Ctrl+C: the interviews it finished are kept."""
+
+    exit_code = 130
+
+
 class IndexDamagedError(IndexError_):
     """The index cannot be opened or read (a damaged database, a file where its folder goes)."""
 

@@ -23,7 +23,12 @@ from index_helpers import (
 )
 
 from assistant.embeddings import LocalMiniLMEmbedding
-from assistant.errors import IndexBusyError, IndexMissingError, RebuildNeededError
+from assistant.errors import (
+    IndexBusyError,
+    IndexInterruptedError,
+    IndexMissingError,
+    RebuildNeededError,
+)
 from assistant.index import Indexer, open_index
 from assistant.index.store import BuildLock
 from assistant.model import Corpus, LoadProblem, Paragraph
@@ -132,7 +137,8 @@ def test_failed_file_keeps_its_previous_version(settings) -> None:
     assert open_index(settings, embedder()).evidence("3:2") is not None
 
 
-def test_exception_mid_build_keeps_finished_interviews_whole(settings, monkeypatch) -> None:
+@pytest.mark.parametrize("stop", [RuntimeError("power cut"), KeyboardInterrupt()])
+def test_exception_mid_build_keeps_finished_interviews_whole(settings, monkeypatch, stop) -> None:
     from assistant.index import build as build_mod
 
     build(settings, small_corpus())
@@ -145,10 +151,17 @@ def test_exception_mid_build_keeps_finished_interviews_whole(settings, monkeypat
     def explode(p):
         seen.append(p)
         if p.stage == "embedding" and p.interviews_done == 1:
-            raise RuntimeError("power cut")
+            raise stop
 
-    with pytest.raises(RuntimeError):
+    # Ctrl+C is one line saying what was kept; other errors pass through as they were.
+    expected = IndexInterruptedError if isinstance(stop, KeyboardInterrupt) else RuntimeError
+    with pytest.raises(expected) as raised:
         build(settings, changed, progress=explode)
+    if expected is IndexInterruptedError:
+        assert str(raised.value) == (
+            "index build interrupted: 1 interview written and kept; run `assistant index` to "
+            "index the rest"
+        )
     assert before.is_outdated()
     reader = open_index(settings, embedder())
     # Interview 1 was written (and switched) before the error; 2 and 9 were not started.

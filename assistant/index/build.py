@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, IndexInterruptedError
 from assistant.index import health, store, sync
 from assistant.index import manifest as mf
 from assistant.index import nodes as nodes_mod
@@ -143,15 +143,24 @@ class Indexer:
     def __init__(self, settings: Settings, embedder: BaseEmbedding) -> None:
         self.settings = settings
         self.embedder = embedder
+        #: Interviews switched to their new version by the current (or last) build.
+        self.written: list[str] = []
 
     def build(self, corpus: Corpus, progress: ProgressCallback | None = None) -> IndexReport:
         started = time.perf_counter()
+        self.written = []
         try:
             with store.BuildLock(self.settings):
                 report = self._build(corpus, progress or (lambda _p: None))
                 health.reclaim_space(self.settings)
         except AssistantError:
             raise
+        except KeyboardInterrupt:
+            done = len(self.written)
+            raise IndexInterruptedError(
+                f"index build interrupted: {done} interview{'s' * (done != 1)} written and "
+                "kept; run `assistant index` to index the rest"
+            ) from None
         except Exception as exc:
             # A full disk or a read-only index is the researcher's to fix, in one line.
             problem = health.write_problem(self.settings, exc, building=True)
@@ -468,6 +477,7 @@ class Indexer:
         state.counter += 1
         mf.write_entries(mcol, entries, state)
         _hook("switch")
+        self.written.extend(entries)
         for update in updates:
             side.replace(update.interview.id, update.version, update.turns, update.units)
             _hook("side")
