@@ -369,6 +369,10 @@ class Indexer:
             batch.clear()
             if pending is not None:
                 pending.result()  # a failed write stops the build here
+            nodes = sum(len(u.nodes) for u in ready)
+            chars = sum(len(n.text) + len(t) for u in ready for n, t in u.nodes)
+            if not health.room_for(self.settings, nodes, chars):
+                raise health.no_room(self.settings, len(self.written))
             future = writer.submit(self._commit, col, mcol, state, side, ready, batch_size)
             done_nodes += sum(len(u.nodes) for u in ready)
             done_interviews += len(ready)

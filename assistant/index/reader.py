@@ -349,7 +349,10 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
         )
     try:
         store_ = side.SideStore(Path(settings.index_dir))
-        if sync.out_of_date(store_, manifest):
+        if sync.out_of_date(store_, manifest) and mcol is not None:
+            # Read again: a build may have moved on since, and the store must follow the
+            # newest manifest, never an older one.
+            manifest = mf.read(mcol) or manifest
             sync.reconcile(store_, collection, manifest)
         store_.begin_snapshot()
     except Exception as exc:
