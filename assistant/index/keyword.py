@@ -53,7 +53,8 @@ def search(side: SideStore, terms: list[str], depth: int, scope: Scope) -> list[
         return []
     average = total / n
     condition, args = _scope_sql(scope)
-    scores: dict[int, np.float32] = {}
+    positions: list[np.ndarray] = []
+    contributions: list[np.ndarray] = []
     for term, repeat in Counter(terms).items():
         row = side.one("SELECT count(*) FROM postings WHERE term = ?", (term,))
         df = int(row[0]) if row else 0
@@ -72,11 +73,16 @@ def search(side: SideStore, terms: list[str], depth: int, scope: Scope) -> list[
             continue
         got = np.asarray(rows, dtype=np.float64)
         tf = got[:, 1].astype(np.float32)
-        length = got[:, 2]
-        norm = (K1 * ((1 - B) + B * length / average)).astype(np.float32)
+        norm = (K1 * ((1 - B) + B * got[:, 2] / average)).astype(np.float32)
         contribution = idf * (tf / (norm + tf))
-        for pos, value in zip(got[:, 0].astype(np.int64).tolist(), contribution, strict=True):
-            for _ in range(repeat):
-                scores[pos] = scores.get(pos, np.float32(0.0)) + value
-    ranked = sorted(scores.items(), key=lambda kv: (-float(kv[1]), kv[0]))[:depth]
-    return [(pos, float(score)) for pos, score in ranked if score > 0]
+        for _ in range(repeat):
+            positions.append(got[:, 0].astype(np.int64))
+            contributions.append(contribution)
+    if not positions:
+        return []
+    # Summed per unit in float32 and in the query's term order, as bm25s sums its columns.
+    found, where = np.unique(np.concatenate(positions), return_inverse=True)
+    scores = np.zeros(len(found), dtype=np.float32)
+    np.add.at(scores, where, np.concatenate(contributions))
+    order = np.lexsort((found, -scores))[:depth]
+    return [(int(found[i]), float(scores[i])) for i in order if scores[i] > 0]

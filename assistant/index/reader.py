@@ -15,6 +15,7 @@ turn order, reading rows as they go.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: Turns and units kept decoded per reader (a search touches a few hundred).
 _CACHE = 50_000
+#: A reader found current is not asked again for this long: the service asks before every
+#: search and answer, and a build elsewhere can wait a second to be seen.
+RECHECK_SECONDS = 1.0
 
 
 def interview_sort_key(interview_id: str) -> tuple[int, int, str]:
@@ -90,6 +94,7 @@ class IndexReader:
         self._collection = collection
         self._side = store_
         self._manifest_col: Any = None
+        self._checked = -RECHECK_SECONDS
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, int], Any] = {}
         self._keys: dict[str, int | None] = {}
@@ -211,12 +216,18 @@ class IndexReader:
 
     def is_outdated(self) -> bool:
         """True once a build has switched an interview since this reader opened."""
+        now = time.monotonic()
+        if now - self._checked < RECHECK_SECONDS:
+            return False
         try:
             if self._manifest_col is None:
                 self._manifest_col = mf.collection(self._client)
             if self._manifest_col is None:
                 return True
-            return mf.read_counter(self._manifest_col) != self.manifest.counter
+            outdated = mf.read_counter(self._manifest_col) != self.manifest.counter
+            if not outdated:
+                self._checked = now
+            return outdated
         except Exception:  # the collection was deleted and made again (a full rebuild)
             self._manifest_col = None
             return True
