@@ -5,7 +5,8 @@ The scores are those of bm25s with its defaults (Lucene's variant: k1 1.5, b 0.7
 ranking is unchanged; only where the numbers come from differs. Term frequencies and unit
 lengths are stored per interview (``postings``), N and the total length are kept up to date in
 the same transactions, so an update costs the postings of the interview it touches and a
-search reads the postings of its terms only, never the whole index.
+search reads the postings of its terms only (one row per term and interview), never the whole
+index.
 """
 
 from __future__ import annotations
@@ -53,27 +54,30 @@ def search(side: SideStore, terms: list[str], depth: int, scope: Scope) -> list[
         return []
     average = total / n
     condition, args = _scope_sql(scope)
+    allowed = None
+    if condition:
+        allowed = np.asarray(
+            [p for (p,) in side.rows(f"SELECT u.pos FROM units u WHERE {condition}", args)],
+            dtype=np.int32,
+        )
+        if not len(allowed):
+            return []
     positions: list[np.ndarray] = []
     contributions: list[np.ndarray] = []
     for term, repeat in Counter(terms).items():
-        row = side.one("SELECT count(*) FROM postings WHERE term = ?", (term,))
-        df = int(row[0]) if row else 0
-        if df == 0:
+        blobs = side.rows("SELECT data FROM postings WHERE term = ?", (term,))
+        if not blobs:
             continue
+        # Each row holds one interview's (position, tf, unit length) triples for the term.
+        got = np.concatenate([np.frombuffer(b, dtype=np.int32).reshape(-1, 3) for (b,) in blobs])
+        df = len(got)  # idf is over the whole index, as bm25s has it, whatever the scope
         idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
-        if condition:
-            sql = (
-                "SELECT p.pos, p.tf, p.length FROM postings p JOIN units u ON u.pos = p.pos "
-                f"WHERE p.term = ? AND {condition}"
-            )
-            rows = side.rows(sql, [term, *args])
-        else:
-            rows = side.rows("SELECT pos, tf, length FROM postings WHERE term = ?", (term,))
-        if not rows:
-            continue
-        got = np.asarray(rows, dtype=np.float64)
+        if allowed is not None:
+            got = got[np.isin(got[:, 0], allowed)]
+            if not len(got):
+                continue
         tf = got[:, 1].astype(np.float32)
-        norm = (K1 * ((1 - B) + B * got[:, 2] / average)).astype(np.float32)
+        norm = (K1 * ((1 - B) + B * got[:, 2].astype(np.float64) / average)).astype(np.float32)
         contribution = idf * (tf / (norm + tf))
         for _ in range(repeat):
             positions.append(got[:, 0].astype(np.int64))

@@ -28,13 +28,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.index import nodes
 from assistant.model import Evidence, Turn
 from assistant.units import Unit, unit_text
 
 FILE = "side.sqlite3"
 #: Bumped when the tables change shape (or the keyword terms do): the store is refilled.
-SCHEMA = 1
+SCHEMA = 2
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,18 +51,22 @@ CREATE INDEX IF NOT EXISTS turns_node ON turns(node);
 CREATE TABLE IF NOT EXISTS units(
     pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, node TEXT NOT NULL,
     interview TEXT NOT NULL, kind TEXT NOT NULL, ordinals TEXT NOT NULL,
-    length INTEGER NOT NULL, role TEXT NOT NULL, speaker TEXT NOT NULL, terms TEXT NOT NULL);
+    length INTEGER NOT NULL, role TEXT NOT NULL, speaker TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS units_node ON units(node);
 CREATE INDEX IF NOT EXISTS units_interview ON units(interview);
 CREATE TABLE IF NOT EXISTS unit_codes(
     code TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(code, pos)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS postings(
-    term TEXT NOT NULL, pos INTEGER NOT NULL, tf INTEGER NOT NULL, length INTEGER NOT NULL,
-    PRIMARY KEY(term, pos)) WITHOUT ROWID;
+    term TEXT NOT NULL, interview TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY(term, interview)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_interview ON postings(interview);
 CREATE TABLE IF NOT EXISTS code_counts(
     interview TEXT NOT NULL, code TEXT NOT NULL, applications INTEGER NOT NULL,
     turns INTEGER NOT NULL, PRIMARY KEY(interview, code)) WITHOUT ROWID;
 """
+
+
+_TABLE_NAMES = ("interviews", "turns", "units", "unit_codes", "postings", "code_counts", "info")
 
 
 def _single(values: set[str]) -> str:
@@ -106,14 +112,16 @@ class SideStore:
         # WAL with NORMAL survives a killed process (only a power cut can lose the last
         # transactions, and the manifest in Chroma then says what to refill).
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_TABLES)
+        db.execute("CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         found = db.execute("SELECT value FROM info WHERE key='schema'").fetchone()
         if found is None or int(found[0]) != SCHEMA:
-            with _transaction(db):
-                for table in ("interviews", "turns", "units", "unit_codes", "postings",
-                              "code_counts", "info"):
-                    db.execute(f"DELETE FROM {table}")
-                db.execute("INSERT INTO info VALUES ('schema', ?)", (str(SCHEMA),))
+            # Another layout: start empty (the store refills itself from Chroma). Not one
+            # transaction (executescript commits), but the schema row is written last, so an
+            # interrupted reset is simply done again.
+            for table in _TABLE_NAMES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.executescript(_TABLES)
+            db.execute("INSERT INTO info VALUES ('schema', ?)", (str(SCHEMA),))
         return db
 
     def close(self) -> None:
@@ -143,8 +151,7 @@ class SideStore:
 
     def clear(self) -> None:
         with self._lock, _transaction(self._db):
-            for table in ("interviews", "turns", "units", "unit_codes", "postings",
-                          "code_counts"):
+            for table in _TABLE_NAMES[:-1]:
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("DELETE FROM info WHERE key IN ('units', 'length')")
 
@@ -206,12 +213,13 @@ class SideStore:
                 ],
             )
             length = 0
+            postings: dict[str, list[tuple[int, int, int]]] = {}
             for node_id, unit, members, terms, codes in unit_rows:
                 size = sum(terms.values())
                 length += size
                 cursor = db.execute(
                     "INSERT INTO units(id, node, interview, kind, ordinals, length, role, "
-                    "speaker, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "speaker) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         unit.id,
                         node_id,
@@ -221,17 +229,23 @@ class SideStore:
                         size,
                         _single({t.role for t in members}),
                         _single({nodes.normalise_speaker(t.speaker) for t in members}),
-                        json.dumps(sorted(terms), ensure_ascii=False),
                     ),
                 )
-                pos = cursor.lastrowid
-                db.executemany(
-                    "INSERT INTO postings VALUES (?, ?, ?, ?)",
-                    [(term, pos, tf, size) for term, tf in terms.items()],
-                )
+                pos = int(cursor.lastrowid or 0)
+                for term, tf in terms.items():
+                    postings.setdefault(term, []).append((pos, tf, size))
                 db.executemany(
                     "INSERT INTO unit_codes VALUES (?, ?)", [(c, pos) for c in codes]
                 )
+            # One row per term and interview: a search reads a term's postings in as many
+            # rows as there are interviews using it, not one row per unit.
+            db.executemany(
+                "INSERT INTO postings VALUES (?, ?, ?)",
+                [
+                    (term, interview_id, np.asarray(rows, dtype=np.int32).tobytes())
+                    for term, rows in postings.items()
+                ],
+            )
             db.executemany(
                 "INSERT INTO code_counts VALUES (?, ?, ?, ?)",
                 [
@@ -245,16 +259,13 @@ class SideStore:
         db = self._db
         gone_units = 0
         gone_length = 0
-        for pos, length, terms in db.execute(
-            "SELECT pos, length, terms FROM units WHERE interview = ?", (interview_id,)
+        for pos, length in db.execute(
+            "SELECT pos, length FROM units WHERE interview = ?", (interview_id,)
         ).fetchall():
-            db.executemany(
-                "DELETE FROM postings WHERE term = ? AND pos = ?",
-                [(term, pos) for term in json.loads(terms)],
-            )
             db.execute("DELETE FROM unit_codes WHERE pos = ?", (pos,))
             gone_units += 1
             gone_length += int(length)
+        db.execute("DELETE FROM postings WHERE interview = ?", (interview_id,))
         db.execute("DELETE FROM units WHERE interview = ?", (interview_id,))
         db.execute("DELETE FROM turns WHERE interview = ?", (interview_id,))
         db.execute("DELETE FROM code_counts WHERE interview = ?", (interview_id,))
