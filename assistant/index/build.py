@@ -44,6 +44,8 @@ from assistant.errors import AssistantError, IndexInterruptedError
 from assistant.index import health, store, sync
 from assistant.index import manifest as mf
 from assistant.index import nodes as nodes_mod
+from assistant.index.crash_test import hook as _hook
+from assistant.index.report import IndexReport
 from assistant.index.side import SideStore, sort_key
 from assistant.model import Corpus, Evidence, Interview, Progress
 from assistant.settings import Settings
@@ -60,51 +62,6 @@ EMBED_CHUNK = 512
 #: Vectors kept in memory for texts repeated across interviews ("Yeah."): bounded, so a build's
 #: memory does not grow with the corpus (5,000 vectors are 7.5 MB).
 VECTOR_CACHE = 20_000
-
-
-@dataclass
-class IndexReport:
-    """What a build did. ``to_dict()`` is the JSON of ``assistant index --json``."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    #: Indexed interviews whose file failed to load this time: their previous version stays.
-    kept: list[str] = field(default_factory=list)
-    turns_embedded: int = 0
-    seconds: float = 0.0
-    #: Per interview: turns in the index and turns embedded this time.
-    turns: dict[str, int] = field(default_factory=dict)
-    embedded: dict[str, int] = field(default_factory=dict)
-    #: Why everything was re-embedded (another embedding model, a new index format), if it was.
-    rebuilt: str | None = None
-    #: The manifest's change counter after the build (it moves with every interview switched).
-    generation: str | None = None
-    embed_model: str = ""
-    #: Interrupted updates of an earlier build that this one finished or undid.
-    recovered: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "changed": self.changed,
-            "removed": self.removed,
-            "unchanged": self.unchanged,
-            "kept": self.kept,
-            "turns_embedded": self.turns_embedded,
-            "seconds": round(self.seconds, 3),
-            "turns": self.turns,
-            "embedded": self.embedded,
-            "rebuilt": self.rebuilt,
-            "generation": self.generation,
-            "embed_model": self.embed_model,
-            "recovered": self.recovered,
-        }
-
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.rebuilt)
 
 
 def _unique_interviews(corpus: Corpus) -> list[Interview]:
@@ -496,24 +453,3 @@ class Indexer:
             _hook("cleaned")
         if cleaned:
             mf.write_entries(mcol, cleaned)
-
-
-def _hook(point: str) -> None:
-    """Crash-test hook: ``ASSISTANT_TEST_KILL_AT=point:n`` kills the process (SIGKILL) the
-    n-th time a build reaches ``point``; used by tests/test_index_journal.py only."""
-    import os
-
-    wanted = os.environ.get("ASSISTANT_TEST_KILL_AT")
-    if not wanted:
-        return
-    name, _, count = wanted.partition(":")
-    if name != point:
-        return
-    seen = _HOOK_COUNTS[point] = _HOOK_COUNTS.get(point, 0) + 1
-    if seen >= int(count or 1):
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-_HOOK_COUNTS: dict[str, int] = {}
