@@ -158,6 +158,25 @@ class Codebook:
         """The tree the labels' shapes imply, without counts."""
         return cls({label: Code(label) for label in labels})
 
+    @classmethod
+    def from_counts(
+        cls,
+        counts: Iterable[tuple[str, int, int, int]],
+        definitions: Iterable[CodeDefinition] = (),
+    ) -> Codebook:
+        """The same book as :meth:`from_turns`, from each code's (label, paragraphs, turns,
+        interviews) as an index keeps them, without reading the turns."""
+        codes = {
+            label: Code(label, applications=paragraphs, turns=turns, interviews=interviews)
+            for label, paragraphs, turns, interviews in counts
+        }
+        defined = list(definitions)
+        for definition in defined:
+            codes.setdefault(definition.label, Code(definition.label))
+        book = cls(codes)
+        book._place(defined)
+        return book
+
     def _place(self, definitions: list[CodeDefinition]) -> None:
         for definition in definitions:
             if definition.description:

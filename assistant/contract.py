@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from assistant.agreement import AgreementReport
@@ -26,7 +26,11 @@ if TYPE_CHECKING:
 class Turns(Protocol):
     """An open index, as far as a front end reads it."""
 
-    def all_turns(self) -> list[Evidence]: ...
+    def all_turns(self) -> Sequence[Evidence]: ...
+
+    def interviews(self) -> list[dict[str, Any]]: ...
+
+    def turn_codes(self) -> list[tuple[str, ...]]: ...
 
 
 class AssistantService(Protocol):

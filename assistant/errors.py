@@ -75,6 +75,12 @@ class IndexWriteError(SearchIndexError):
     """The index cannot be written: its disk is full, or it is read-only (not damaged)."""
 
 
+class IndexInterruptedError(SearchIndexError):
+    """A build stopped by Ctrl+C: the interviews it finished are kept."""
+
+    exit_code = 130
+
+
 class IndexDamagedError(SearchIndexError):
     """The index cannot be opened or read (a damaged database, a file where its folder goes)."""
 

@@ -577,5 +577,6 @@ class Progress:
     done: int
     total: int
     detail: str = ""
+    #: Interviews written so far and in all, when the work is per interview (index builds).
     interviews_done: int = 0
     interviews_total: int = 0

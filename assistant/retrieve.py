@@ -24,12 +24,11 @@ from assistant.cases import CaseScope, resolve_cases
 from assistant.codematch import MIN_SCORE, VOTERS, CodeMatch, CodeMatcher
 from assistant.errors import AssistantError
 from assistant.guide import GuideQuestion
-from assistant.index.nodes import normalise_speaker
 from assistant.index.reader import IndexReader
 from assistant.index.scope import Scope
 from assistant.ingest.speakers import check_roles, resolve_speakers
 from assistant.model import Evidence, Filters
-from assistant.units import Unit, is_said, opens_question, unit_text
+from assistant.units import Unit, is_said, opens_question
 
 if TYPE_CHECKING:
     from assistant.codebook import Codebook
@@ -97,76 +96,20 @@ def tokenize(text: str) -> list[str]:
 
 
 class _Bm25Side:
-    """The BM25 index of one reader's units, with per-field arrays for fast scope masks."""
+    """BM25 over one reader's units, kept in the index (see :mod:`assistant.index.keyword`)."""
 
     def __init__(self, reader: IndexReader) -> None:
-        import bm25s
-
-        everything = reader.all_turns()
-        turns = {e.key: e.turn for e in everything}
-        units = reader.units()
-        self.size = len(units)
-        self.model = bm25s.BM25()
-        members = [[turns[k] for k in u.keys if k in turns] for u in units]
-        corpus = [tokenize(unit_text(m)) for m in members]
-        self.model.index(corpus, show_progress=False)
-        self.interview = np.array([u.interview_id for u in units], dtype=object)
-        self.role = np.array([_single({t.role for t in m}) for m in members], dtype=object)
-        self.speaker = np.array(
-            [_single({normalise_speaker(t.speaker) for t in m}) for m in members], dtype=object
-        )
-        self.by_code: dict[str, list[int]] = {}
-        for i, m in enumerate(members):
-            for code in dict.fromkeys(c for t in m for c in t.codes):
-                self.by_code.setdefault(code, []).append(i)
-        # Cases and variables belong to the interview: one lookup per unit, for the mask.
-        held = {e.turn.interview_id: (e.cases, e.variables) for e in everything}
-        self.held = [held.get(u.interview_id, ((), ())) for u in units]
-
-    def mask(self, scope: Scope) -> np.ndarray | None:
-        if scope.is_empty():
-            return None
-        keep = np.ones(self.size, dtype=bool)
-        for values, column in (
-            (scope.interviews, self.interview),
-            (scope.roles, self.role),
-            (scope.speakers, self.speaker),
-        ):
-            if values:
-                keep &= np.isin(column, list(values))
-        if scope.codes:
-            coded = np.zeros(self.size, dtype=bool)
-            for code in scope.codes:
-                coded[self.by_code.get(code, [])] = True
-            keep &= coded
-        if scope.cases or scope.variables:
-            keep &= np.fromiter((scope.admits(*h) for h in self.held), dtype=bool, count=self.size)
-        return keep
+        self.reader = reader
 
     def search(self, query: str, depth: int, scope: Scope) -> list[tuple[int, float]]:
         terms = tokenize(query)
-        if not terms or self.size == 0:
+        if not terms:
             return []
-        mask = self.mask(scope)
-        if mask is not None and not mask.any():
-            return []
-        docs, scores = self.model.retrieve(
-            [terms],
-            k=min(depth, self.size),
-            show_progress=False,
-            weight_mask=None if mask is None else mask.astype(np.float32),
-            n_threads=1,
-        )
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
-
-
-def _single(values: set[str]) -> str:
-    """A unit's role or speaker when all its turns share one, else "" (matches no filter)."""
-    return values.pop() if len(values) == 1 else ""
+        return self.reader.keyword(terms, depth, scope)
 
 
 def bm25_side(reader: IndexReader) -> _Bm25Side:
-    """The reader's BM25 index over its units, built on first use and cached on the reader."""
+    """The reader's BM25 index over its units."""
     side = reader.cache.get("bm25")
     if side is None:
         side = reader.cache["bm25"] = _Bm25Side(reader)
@@ -292,8 +235,7 @@ class Retriever:
         names = [n for n in names if n.strip()]
         if not names:
             return frozenset()
-        speakers = {e.turn.speaker for e in self.reader.all_turns()}
-        return resolve_speakers(names, speakers, "the index")
+        return resolve_speakers(names, self.reader.speakers(), "the index")
 
     def _vector(self, query: str) -> list[float]:
         vector = self.query_vectors.get(query)
@@ -692,7 +634,7 @@ def _add_side(
 
 
 def _spread(
-    units: list[Unit], fused: list[tuple[int, float]], k: int, relative_floor: float = 0.0
+    units: Sequence[Unit], fused: list[tuple[int, float]], k: int, relative_floor: float = 0.0
 ) -> list[tuple[int, float]]:
     """The ``k`` best units, each interview's later units discounted and overlaps skipped."""
     top = fused[0][1] if fused else 0.0

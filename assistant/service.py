@@ -73,7 +73,7 @@ class Assistant:
                 (t for i in corpus.interviews for t in i.turns), corpus.codes
             )
         reader = self.reader()
-        # Built once per index generation: at 1,000 interviews it is a pass over every turn.
+        # Built once per reader, from the counts the index keeps per interview.
         cached = reader.cache.get("codebook")
         if cached is None:
             from assistant.model import CodeDefinition
@@ -82,9 +82,7 @@ class Assistant:
                 CodeDefinition(str(label), parent, description or "")
                 for label, parent, description in reader.manifest.codes
             ]
-            cached = reader.cache["codebook"] = Codebook.from_turns(
-                (e.turn for e in reader.all_turns()), defined
-            )
+            cached = reader.cache["codebook"] = Codebook.from_counts(reader.code_counts(), defined)
         return cached
 
     def indexed_corpus(self) -> Corpus:
@@ -203,7 +201,7 @@ class Assistant:
         self, corpus: Corpus | None = None, progress: ProgressCallback | None = None
     ) -> IndexReport:
         """Bring the index up to date with the corpus: only new or changed interviews are
-        embedded, removed ones are dropped. Readers keep the previous index until the switch."""
+        embedded, removed ones are dropped, one interview at a time (each is switched whole)."""
         from assistant.index import Indexer
 
         if corpus is None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import AssistantError, IndexBusyError
+from assistant.errors import AssistantError, IndexBusyError, IndexInterruptedError
 from assistant.model import LoadProblem, Progress
 from assistant.safe_text import display_path, printable
 
@@ -227,6 +227,9 @@ class Watcher:
                     f"no transcript could be read in {where}; the index is unchanged"
                 )
             report = self.service.build_index(corpus, progress=progress)
+        except IndexInterruptedError:
+            # Ctrl+C during the build (which kept the interviews it finished) ends the watch.
+            raise KeyboardInterrupt from None
         except IndexBusyError as exc:
             # Another build holds the index (Ctrl+R in the chat, another `assistant index`):
             # ``_pending`` stays, so the next look tries again; said once, not every interval.

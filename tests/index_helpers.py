@@ -69,6 +69,28 @@ def small_corpus() -> Corpus:
     return corpus(interview("1", ONE), interview("2", TWO), interview("3", THREE))
 
 
+FIVE = [
+    ("Interviewer 1", "What slowed the project down?", ()),
+    ("Zoe", "Waiting weeks for the client to share the sensor data.", ()),
+]
+SIX = [
+    ("Interviewer", "How did you monitor the model in production?", ()),
+    ("Ravi", "We watched drift dashboards and retrained every month.", ()),
+]
+
+
+def updated_corpus() -> Corpus:
+    """small_corpus() a researcher worked on: 1 edited, 2 as it was, 3 removed, 5 and 6 new."""
+    edited = list(ONE)
+    edited[3] = ("Amin", "Legal made us drop every customer name before training.", (PRIVACY,))
+    return corpus(
+        interview("1", edited, rev="v2"),
+        interview("2", TWO),
+        interview("5", FIVE),
+        interview("6", SIX),
+    )
+
+
 class FakeCodebook:
     """Stands in for assistant.codebook.Codebook.resolve: abbreviation → parent and children."""
 

@@ -22,7 +22,7 @@ from assistant.index import Indexer, open_index
 from assistant.ingest import load_corpus, read_file
 from assistant.model import Corpus, Filters
 from assistant.qdpx_export import export_qdpx
-from assistant.retrieve import Retriever, bm25_side
+from assistant.retrieve import Retriever, tokenize
 from assistant.settings import load_settings
 
 SCHEMA = Path(__file__).parent / "data" / "refi" / "Project-mrt2019.xsd"
@@ -226,17 +226,16 @@ def test_search_by_case_and_variable_on_both_sides(retriever: Retriever) -> None
             "données", k=20, filters=Filters(variables=(("site", "Nantes"),)), mode=mode
         )
         assert nantes and {e.turn.interview_id for e in nantes} == {"3"}
-    # The same scope in the Chroma filter and in the BM25 mask: the units of interviews 1, 2.
+    # The same scope in the Chroma filter and on the keyword side: units of interviews 1, 2.
     scope = retriever.resolve(Filters(cases=("North",)))
     where = scope.to_where(("utterance", "exchange"))
     assert where == {"$and": [{"kind": {"$in": ["utterance", "exchange"]}}, {"case:North": 1}]}
     stored = retriever.reader._collection.get(where=where, include=["metadatas"])
     units = retriever.reader.units()
-    mask = bm25_side(retriever.reader).mask(scope)
-    assert mask is not None
-    masked = {u.id for i, u in enumerate(units) if mask[i]}
-    assert {m["unit"] for m in stored["metadatas"]} == masked
-    assert masked and {u.split(":")[1] for u in masked} == {"1", "2"}
+    in_scope = {m["unit"] for m in stored["metadatas"]}
+    assert in_scope and {u.split(":")[1] for u in in_scope} == {"1", "2"}
+    found = {units[p].id for p, _ in retriever.reader.keyword(tokenize("data"), 1000, scope)}
+    assert found and found <= in_scope
     with pytest.raises(AssistantError, match=r"no case 'West' in the index.*North, South"):
         retriever.search("data", filters=Filters(cases=("West",)))
 

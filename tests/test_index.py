@@ -23,7 +23,12 @@ from index_helpers import (
 )
 
 from assistant.embeddings import LocalMiniLMEmbedding
-from assistant.errors import IndexBusyError, IndexMissingError, RebuildNeededError
+from assistant.errors import (
+    IndexBusyError,
+    IndexInterruptedError,
+    IndexMissingError,
+    RebuildNeededError,
+)
 from assistant.index import Indexer, open_index
 from assistant.index.store import BuildLock
 from assistant.model import Corpus, LoadProblem, Paragraph
@@ -108,16 +113,20 @@ def test_change_add_delete_reembeds_only_that_interview(settings) -> None:
     assert reader.evidence("2:2").turn.text == "We paid annotators to label the images."
 
 
+def node_ids(reader) -> set[str]:
+    return {str(n) for (n,) in reader._side.rows("SELECT node FROM turns")}
+
+
 def test_node_ids_stable_across_rebuilds(settings) -> None:
     build(settings, small_corpus())
     first = open_index(settings, embedder())
-    ids_before = dict(first._by_node)
+    ids_before = node_ids(first)
     build(settings, corpus(interview("1", ONE), interview("2", TWO)))  # 3 removed
     second = open_index(settings, embedder())
     assert first.is_outdated() and not second.is_outdated()
-    assert {k: v for k, v in ids_before.items() if not k.startswith("3:")}.keys() == (
-        second._by_node.keys()
-    )
+    assert {k for k in ids_before if not k.startswith("3:")} == node_ids(second)
+    # The reader opened before keeps its snapshot: interview 3 is still there for it.
+    assert first.evidence("3:2") is not None and second.evidence("3:2") is None
 
 
 def test_failed_file_keeps_its_previous_version(settings) -> None:
@@ -128,36 +137,54 @@ def test_failed_file_keeps_its_previous_version(settings) -> None:
     assert open_index(settings, embedder()).evidence("3:2") is not None
 
 
-def test_exception_mid_build_leaves_old_index_answering(settings) -> None:
+@pytest.mark.parametrize("stop", [RuntimeError("power cut"), KeyboardInterrupt()])
+def test_exception_mid_build_keeps_finished_interviews_whole(settings, monkeypatch, stop) -> None:
+    from assistant.index import build as build_mod
+
     build(settings, small_corpus())
     before = open_index(settings, embedder())
-    changed = corpus(interview("1", ONE, rev="x"), interview("9", ONE[:2]))
+    # One interview per chunk, so the build stops between two interviews.
+    monkeypatch.setattr(build_mod, "EMBED_CHUNK", 1)
+    changed = corpus(interview("1", ONE, rev="x"), interview("2", TWO[:2]), interview("9", ONE[:2]))
+    seen = []
 
     def explode(p):
-        if p.stage == "embedding" and p.done > 0:
-            raise RuntimeError("power cut")
+        seen.append(p)
+        if p.stage == "embedding" and p.interviews_done == 1:
+            raise stop
 
-    with pytest.raises(RuntimeError):
+    # Ctrl+C is one line saying what was kept; other errors pass through as they were.
+    expected = IndexInterruptedError if isinstance(stop, KeyboardInterrupt) else RuntimeError
+    with pytest.raises(expected) as raised:
         build(settings, changed, progress=explode)
-    assert not before.is_outdated()
+    if expected is IndexInterruptedError:
+        assert str(raised.value) == (
+            "index build interrupted: 1 interview written and kept; run `assistant index` to "
+            "index the rest"
+        )
+    assert before.is_outdated()
     reader = open_index(settings, embedder())
-    assert reader.generation == before.generation
-    assert reader.evidence("3:2") is not None and reader.evidence("9:1") is None
-    # The lock was released and the half-built generation dropped: the next build works.
+    # Interview 1 was written (and switched) before the error; 2 and 9 were not started.
+    assert reader.interviews()[0]["sha256"] == changed.interviews[0].sha256
+    assert reader.evidence("2:4") is not None and reader.evidence("9:1") is None
+    assert reader.evidence("3:2") is not None
+    # The lock was released: the next build does the rest, re-embedding nothing of 1.
     report = build(settings, changed)
-    assert report.added == ["9"] and report.removed == ["2", "3"]
+    assert report.unchanged == ["1"] and report.changed == ["2"] and report.added == ["9"]
+    assert report.removed == ["3"] and report.embedded["1"] == 0
 
 
 KILLED_BUILD = textwrap.dedent(
     """
     import os, sys, time
     sys.path.insert(0, {tests!r})
-    from index_helpers import embedder, interview, ONE
+    from index_helpers import embedder, interview, ONE, TWO
     from assistant.index import Indexer
     from assistant.model import Corpus
     from assistant.settings import load_settings
 
-    big = Corpus(tuple(interview(str(n), ONE * 40, rev="big") for n in range(100, 160)))
+    big = Corpus((interview("1", ONE), interview("2", TWO)) + tuple(
+        interview(str(n), ONE * 40, rev="big" + str(n)) for n in range(100, 160)))
     def slow(p):
         if p.stage == "embedding" and p.done > 0:
             print("EMBEDDING", flush=True)
@@ -168,7 +195,7 @@ KILLED_BUILD = textwrap.dedent(
 )
 
 
-def test_killed_build_leaves_old_index_answering(settings, tmp_path: Path) -> None:
+def test_killed_build_keeps_every_interview_whole(settings, tmp_path: Path) -> None:
     build(settings, small_corpus())
     script = KILLED_BUILD.format(tests=str(Path(__file__).parent), index=str(settings.index_dir))
     proc = subprocess.Popen(
@@ -184,10 +211,14 @@ def test_killed_build_leaves_old_index_answering(settings, tmp_path: Path) -> No
         proc.kill()
         proc.wait()
     reader = open_index(settings, embedder())
+    # Removals come last: nothing was removed yet, and every interview present is whole.
     assert [e.key for e in reader.all_turns()][:2] == ["1:1", "1:2"]
-    assert reader.evidence("100:1") is None
+    assert reader.evidence("3:2") is not None
+    for summary in reader.interviews():
+        keys = [e.key for e in reader.all_turns() if e.turn.interview_id == summary["id"]]
+        assert len(keys) == summary["turns"], summary["id"]
     assert reader.dense(embedder().get_query_embedding("privacy"), 3, _empty())
-    # The lock died with the process; the next build cleans up and succeeds.
+    # The lock died with the process; the next build finishes without re-embedding.
     report = build(settings, small_corpus())
     assert report.unchanged == ["1", "2", "3"] and report.turns_embedded == 0
 
@@ -230,10 +261,10 @@ def test_missing_index(settings) -> None:
 def test_metadata_is_flat_and_never_none(settings) -> None:
     build(settings, small_corpus())
     reader = open_index(settings, embedder())
-    reader.all_turns()
-    got = reader._collection.get(ids=[next(k for k in reader._by_node if k.startswith("1:2:"))])
+    got = reader._collection.get(ids=[next(k for k in node_ids(reader) if k.startswith("1:2:"))])
     meta = got["metadatas"][0]
     assert all(v is not None and isinstance(v, str | int | float | bool) for v in meta.values())
+    assert meta["version"] == 1
     assert meta["code:ML-pipeline-issues [MLP]"] == 1 and meta["interview"] == "1"
     assert meta["codes"] == "ML-pipeline-issues [MLP]|MLP-unstable-external-dependency"
     assert meta["line_first"] == 4 and meta["page_first"] == 0

@@ -99,15 +99,16 @@ def test_the_space_of_an_interrupted_build_is_given_back(
 ) -> None:
     assert main(["index"]) == 0
     chroma = tmp_path / "index" / "chroma"
-    # What a build killed half-way leaves: a generation that was never switched in, with its
-    # vectors written to disk.
+    # What a format-2 build killed half-way left: a generation that was never switched in,
+    # with its vectors written to disk.
     from assistant.settings import load_settings
 
     settings = load_settings()
     client = store.make_client(settings)
-    current = store.get_collection(client, store.read_pointer(client, settings).current)
-    manifest = store.Manifest.of(current)
-    orphan = store.create_generation(client, "turns-000099", manifest)
+    current = store.nodes_collection(client)
+    orphan = client.create_collection(
+        "turns-000099", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
     rows = current.get(include=["embeddings", "documents", "metadatas"])
     orphan.add(
         ids=rows["ids"],

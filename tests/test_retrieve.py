@@ -25,7 +25,6 @@ from assistant.retrieve import (
     CODE_SURE,
     Retriever,
     _certainty,
-    bm25_side,
     rrf,
     score_fusion,
     tokenize,
@@ -121,9 +120,13 @@ def test_same_scope_on_both_sides(retriever: Retriever) -> None:
     got = store.query(VectorStoreQuery(query_embedding=None, similarity_top_k=100, filters=where))
     assert {n.metadata["key"] for n in got.nodes} == in_scope == {"1:2", "2:4"}
     # BM25 ranks units: the units in scope are the utterances of exactly those turns.
-    mask = bm25_side(retriever.reader).mask(scope)
+    from assistant.index.keyword import _scope_sql
+
+    condition, args = _scope_sql(scope)
+    side = retriever.reader._side
+    positions = [p for (p,) in side.rows(f"SELECT u.pos FROM units u WHERE {condition}", args)]
     units = retriever.reader.units()
-    assert {k for i, u in enumerate(units) if mask[i] for k in u.keys} == in_scope
+    assert {k for p in positions for k in units[p].keys} == in_scope
 
 
 def test_unknown_filters_are_clear_errors(retriever: Retriever) -> None:

@@ -89,6 +89,13 @@ class FakeReader:
     def all_turns(self) -> list[Evidence]:
         return list(self.turns)
 
+    def interviews(self) -> list[dict[str, Any]]:
+        titles = {e.turn.interview_id: e.title for e in self.turns}
+        return [{"id": iid, "title": title} for iid, title in titles.items()]
+
+    def turn_codes(self) -> list[tuple[str, ...]]:
+        return [e.turn.codes for e in self.turns]
+
 
 @dataclass
 class FakeService:

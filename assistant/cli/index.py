@@ -18,7 +18,7 @@ from assistant.cli.common import (
 )
 from assistant.cli.index_watch import INTERRUPTED, stopped_watching, watch
 from assistant.cli.progress import progress_display
-from assistant.errors import AssistantError, ConfigError
+from assistant.errors import AssistantError, ConfigError, IndexInterruptedError
 from assistant.model import Evidence, span_label
 
 if TYPE_CHECKING:
@@ -122,10 +122,12 @@ def run_index(args: argparse.Namespace) -> int:
                 f"assistant: no transcript could be read in {where} yet; the index is unchanged",
                 file=sys.stderr,
             )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, IndexInterruptedError) as exc:
         if watcher is not None:
             return stopped_watching(watcher, during_update=True)
-        print(f"assistant: {INTERRUPTED}", file=sys.stderr)
+        # The build's own line says how many interviews it finished and kept.
+        said = str(exc) if isinstance(exc, IndexInterruptedError) else INTERRUPTED
+        print(f"assistant: {said}", file=sys.stderr)
         return 130
     if watcher is None:
         return 0

@@ -1,10 +1,32 @@
-"""Bring the index up to date with a corpus, embedding only what changed.
+"""Bring the index up to date with a corpus, in place, writing only what changed.
 
-The new generation is assembled aside: nodes of unchanged interviews are copied from the
-current generation with their vectors; new and changed interviews are turned into nodes (one
-per turn, one per utterance and exchange: :mod:`assistant.units`), and only nodes whose
-embedded text is new are embedded (an utterance of one turn costs nothing more) (an edit to one turn of an interview
-re-embeds that turn alone, not the interview or the corpus). Then the pointer switches.
+Each new, changed or removed interview is an update of its own; unchanged interviews are not
+touched (not read, not copied). Interviews are embedded in chunks of about ``EMBED_CHUNK``
+texts and written while the next chunk is embedded, so memory does not grow with the corpus.
+
+**The journal.** Every node in Chroma is tagged with the ``version`` of its interview, and the
+manifest (:mod:`assistant.index.manifest`) names the live version of each. An update of
+interview I from version v to w = max(v, pending) + 1 writes, in this order:
+
+1. the manifest record of I with ``pending = w`` (the journal entry);
+2. I's new nodes with ``version = w`` (upserts: ids are derived from content, so writing them
+   twice converges; vectors already in Chroma for the same text are reused, not embedded);
+3. the switch: the manifest record with ``version = w`` (one atomic Chroma write; an interview
+   being added has no older version, and its record is written with ``pending = 0`` here);
+4. I's rows in the side store (one SQLite transaction) — readers that find them missing refill
+   them from the nodes of version w (:mod:`assistant.index.sync`);
+5. the deletion of I's nodes of any other version, then ``pending = 0``.
+
+Readers use only the live version: the side store holds exactly it, and a vector hit on a node
+the side store does not know (a version being written, or one not yet deleted) is dropped. So
+after ``kill -9`` at any point each interview is entirely old (before 3) or entirely new
+(after), and the next build finishes the work: a record with ``pending`` equal to its version
+only needs step 5; one with another ``pending`` is redone with a fresh version, reusing the
+vectors already written. A removal marks the record ``removing`` (readers drop it at once),
+deletes the rows and nodes, then the record. One build at a time (:class:`store.BuildLock`).
+
+Ctrl+C stops between interviews: the interviews already switched stay, the rest is the next
+build's work.
 """
 
 from __future__ import annotations
@@ -13,69 +35,34 @@ import bisect
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, IndexInterruptedError
+from assistant.index import health, store, sync
+from assistant.index import manifest as mf
 from assistant.index import nodes as nodes_mod
-from assistant.index import health, store
-from assistant.model import Corpus, Interview, Progress
+from assistant.index.crash_test import hook as _hook
+from assistant.index.report import IndexReport
+from assistant.index.side import SideStore, sort_key
+from assistant.model import Corpus, Evidence, Interview, Progress
 from assistant.settings import Settings
-from assistant.units import build_units
+from assistant.units import Unit, build_units
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
-    from llama_index.core.schema import TextNode
 
 ProgressCallback = Callable[[Progress], None]
 
 #: Texts embedded between two progress reports (and two writes to Chroma); large enough that
 #: sorting by length inside it keeps padding low (128 measured 0.78 of raw throughput).
 EMBED_CHUNK = 512
-
-
-@dataclass
-class IndexReport:
-    """What a build did. ``to_dict()`` is the JSON of ``assistant index --json``."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    #: Indexed interviews whose file failed to load this time: their previous version stays.
-    kept: list[str] = field(default_factory=list)
-    turns_embedded: int = 0
-    seconds: float = 0.0
-    #: Per interview: turns in the index and turns embedded this time.
-    turns: dict[str, int] = field(default_factory=dict)
-    embedded: dict[str, int] = field(default_factory=dict)
-    #: Why everything was re-embedded (another embedding model, a new index format), if it was.
-    rebuilt: str | None = None
-    generation: str | None = None
-    embed_model: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "changed": self.changed,
-            "removed": self.removed,
-            "unchanged": self.unchanged,
-            "kept": self.kept,
-            "turns_embedded": self.turns_embedded,
-            "seconds": round(self.seconds, 3),
-            "turns": self.turns,
-            "embedded": self.embedded,
-            "rebuilt": self.rebuilt,
-            "generation": self.generation,
-            "embed_model": self.embed_model,
-        }
-
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.rebuilt)
+#: Vectors kept in memory for texts repeated across interviews ("Yeah."): bounded, so a build's
+#: memory does not grow with the corpus (5,000 vectors are 7.5 MB).
+VECTOR_CACHE = 20_000
 
 
 def _unique_interviews(corpus: Corpus) -> list[Interview]:
@@ -92,14 +79,20 @@ def _same_file(source: str) -> str:
         return source
 
 
-def _entry(interview: Interview) -> store.InterviewEntry:
-    return store.InterviewEntry(
-        sha256=interview.sha256,
-        title=interview.title,
-        source=interview.source,
-        format=interview.format,
-        turns=len(interview.turns),
-    )
+@dataclass
+class _Update:
+    """One interview's new version, embedded and ready to write."""
+
+    interview: Interview
+    nodes: list[tuple[Any, str]]
+    turns: list[tuple[str, Evidence]]
+    units: list[tuple[str, Unit]]
+    previous: mf.InterviewEntry | None
+    version: int = 0
+
+
+def _other_versions(interview_id: str, version: int) -> dict[str, Any]:
+    return {"$and": [{"interview": interview_id}, {"version": {"$ne": version}}]}
 
 
 class Indexer:
@@ -108,15 +101,24 @@ class Indexer:
     def __init__(self, settings: Settings, embedder: BaseEmbedding) -> None:
         self.settings = settings
         self.embedder = embedder
+        #: Interviews switched to their new version by the current (or last) build.
+        self.written: list[str] = []
 
     def build(self, corpus: Corpus, progress: ProgressCallback | None = None) -> IndexReport:
         started = time.perf_counter()
+        self.written = []
         try:
             with store.BuildLock(self.settings):
                 report = self._build(corpus, progress or (lambda _p: None))
                 health.reclaim_space(self.settings)
         except AssistantError:
             raise
+        except KeyboardInterrupt:
+            done = len(self.written)
+            raise IndexInterruptedError(
+                f"index build interrupted: {done} interview{'s' * (done != 1)} written and "
+                "kept; run `assistant index` to index the rest"
+            ) from None
         except Exception as exc:
             # A full disk or a read-only index is the researcher's to fix, in one line.
             problem = health.write_problem(self.settings, exc, building=True)
@@ -126,200 +128,336 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
+    # -- the plan -------------------------------------------------------------------------
+
     def _build(self, corpus: Corpus, progress: ProgressCallback) -> IndexReport:
         client = store.make_client(self.settings)
-        pointer = store.read_pointer(client, self.settings)
         model = self.embedder.model_name
         report = IndexReport(embed_model=model)
-        old_col, old = None, None
-        if pointer.current:
-            try:
-                old_col = store.get_collection(client, pointer.current)
-                old = store.Manifest.of(old_col)
-            except Exception:  # a pointer to a vanished collection: start afresh
-                old_col, old = None, None
-        if old is not None and old.embed_model != model:
+        mcol = mf.collection(client, create=True)
+        col = store.nodes_collection(client, create=True)
+        old = mf.read(mcol)
+        legacy = store.legacy_format(client)
+        if old is None and legacy:
+            report.rebuilt = f"index format changed from 2 to {nodes_mod.FORMAT_VERSION}"
+        elif old is not None and old.embed_model != model:
             report.rebuilt = f"embedding model changed from {old.embed_model} to {model}"
         elif old is not None and old.format_version != nodes_mod.FORMAT_VERSION:
             report.rebuilt = (
                 f"index format changed from {old.format_version} to {nodes_mod.FORMAT_VERSION}"
             )
-        if old_col is not None and report.rebuilt is None:
-            problem = health.vectors_problem(old_col)
+        elif old is not None and old.interviews:
+            problem = health.vectors_problem(col)
             if problem is not None:
                 report.rebuilt = f"the search vectors of the index were damaged ({problem})"
-        reuse = old is not None and report.rebuilt is None
+        side = SideStore(Path(self.settings.index_dir))
+        try:
+            return self._update(client, mcol, col, old, side, corpus, report, progress)
+        finally:
+            side.close()
+
+    def _update(
+        self,
+        client: Any,
+        mcol: Any,
+        col: Any,
+        old: mf.Manifest | None,
+        side: SideStore,
+        corpus: Corpus,
+        report: IndexReport,
+        progress: ProgressCallback,
+    ) -> IndexReport:
         before = old.interviews if old is not None else {}
+        if old is None or report.rebuilt:
+            if old is not None:
+                # Vectors of another model (or damaged ones) cannot be reused or kept.
+                client.delete_collection(store.NODES)
+                client.delete_collection(mf.NAME)
+                mcol = mf.collection(client, create=True)
+                col = store.nodes_collection(client, create=True)
+            side.clear()
+            state = mf.Manifest(
+                embed_model=self.embedder.model_name,
+                format_version=nodes_mod.FORMAT_VERSION,
+                counter=old.counter if old is not None else 0,
+                built_at=time.time(),
+            )
+            mf.write_info(mcol, state)
+        else:
+            state = old
+            report.recovered = self._recover(col, mcol, state, side)
+        sync.reconcile(side, col, state)
 
         interviews = _unique_interviews(corpus)
-        current_ids = {i.id for i in interviews}
+        current = {i.id for i in interviews}
+        live = state.interviews
+        todo: list[Interview] = []
         for interview in interviews:
             entry = before.get(interview.id)
             if entry is None:
                 report.added.append(interview.id)
-            elif entry.sha256 != interview.sha256 or not reuse:
+                todo.append(interview)
+            elif entry.sha256 != interview.sha256 or interview.id not in live:
                 report.changed.append(interview.id)
+                todo.append(interview)
             else:
                 report.unchanged.append(interview.id)
+                if entry.pending:
+                    # An update that never switched, of a file now back as it was.
+                    col.delete(where=_other_versions(interview.id, entry.version))
+                    entry.pending = 0
+                    mf.write_entry(mcol, interview.id, entry)
+                    report.recovered.append(interview.id)
             report.turns[interview.id] = len(interview.turns)
             report.embedded[interview.id] = 0
         # A file that fails to load now must not cost its interview's place in the index.
         failed = {_same_file(p.source) for p in corpus.errors}
-        for iid in sorted(set(before) - current_ids):
-            if _same_file(before[iid].source) in failed:
+        for iid in sorted(set(live) - current, key=sort_key):
+            if _same_file(live[iid].source) in failed:
                 report.kept.append(iid)
             else:
                 report.removed.append(iid)
-        report.generation = pointer.current
+        report.added.sort(key=sort_key)
+        report.changed.sort(key=sort_key)
+        report.unchanged.sort(key=sort_key)
+        # Interviews being added when an earlier build died, and no longer in the corpus.
+        for iid in sorted(set(state.entries) - set(live) - current):
+            self._remove(col, mcol, state, side, iid)
         codes: list[list[str | None]] = [[d.label, d.parent, d.description] for d in corpus.codes]
-        if old is not None and not report.changed_anything and old.codes == codes:
-            store.drop_stale_generations(client, {pointer.current or "", pointer.previous or ""})
-            return report
 
-        name = f"{store.PREFIX}{pointer.counter + 1:06d}"
-        manifest = store.Manifest(
-            embed_model=model,
-            format_version=nodes_mod.FORMAT_VERSION,
-            interviews={
-                **{iid: before[iid] for iid in report.kept},
-                **{i.id: _entry(i) for i in interviews},
-            },
-            built_at=time.time(),
-            codes=codes,
-        )
-        # Orphans of an interrupted build, and any generation older than the previous one.
-        store.drop_stale_generations(client, {pointer.current or ""})
-        new_col = store.create_generation(client, name, manifest)
-        try:
-            self._fill(client, new_col, old_col if reuse else None, interviews, report, progress)
-        except BaseException as exc:
-            # Judged before the cleanup below gives space back: Chroma does not always say that
-            # the disk was full, and afterwards the disk no longer looks it.
-            disk_error = (
-                health.write_problem(self.settings, exc, building=True)
-                if isinstance(exc, Exception)
-                else None
-            )
-            # Leave no half-built generation behind; the pointer was never moved.
-            try:
-                client.delete_collection(name)
-            except Exception:  # the original error matters more than this cleanup
-                pass
-            if disk_error is not None:
-                raise disk_error from None
-            raise
-        store.write_pointer(
-            client,
-            store.Pointer(current=name, previous=pointer.current, counter=pointer.counter + 1),
-        )
-        report.generation = name
-        store.drop_stale_generations(client, {name, pointer.current or ""})
+        todo.sort(key=lambda i: sort_key(i.id))
+        if todo:
+            batch_size = max(1, min(5000, int(client.get_max_batch_size())))
+            self._write_all(col, mcol, state, side, todo, report, progress, batch_size)
+        # Removals last: a build stopped half-way never leaves fewer interviews than before.
+        for iid in report.removed:
+            self._remove(col, mcol, state, side, iid)
+        if codes != state.codes or report.changed_anything:
+            state.codes = codes
+            state.built_at = time.time()
+            state.counter += 1
+            mf.write_info(mcol, state)
+        if report.rebuilt or store.legacy_format(client):
+            store.drop_legacy(client)
+        report.generation = str(state.counter)
         return report
 
-    def _fill(
+    # -- the journal ----------------------------------------------------------------------
+
+    def _recover(self, col: Any, mcol: Any, state: mf.Manifest, side: SideStore) -> list[str]:
+        """Finish or undo what a build that died left in the journal (see the docstring)."""
+        done = []
+        for iid, entry in sorted(state.entries.items()):
+            if entry.removing:
+                self._remove(col, mcol, state, side, iid)
+            elif entry.pending and entry.pending == entry.version:
+                col.delete(where=_other_versions(iid, entry.version))
+                entry.pending = 0
+                mf.write_entry(mcol, iid, entry)
+            elif entry.pending and entry.version:
+                # Switched never happened: the old version answers. The half-written one stays
+                # until this interview is next updated, so its vectors are reused then; if the
+                # file is back as it was, it is dropped below.
+                continue
+            else:
+                continue
+            done.append(iid)
+        return done
+
+    def _remove(
+        self, col: Any, mcol: Any, state: mf.Manifest, side: SideStore, interview_id: str
+    ) -> None:
+        entry = state.entries[interview_id]
+        if not entry.removing:
+            entry.removing = True
+            state.counter += 1
+            mf.write_entries(mcol, {interview_id: entry}, state)
+            _hook("removing")
+        side.remove(interview_id)
+        col.delete(where={"interview": interview_id})
+        mf.delete_entry(mcol, interview_id)
+        del state.entries[interview_id]
+
+    # -- embedding and writing ------------------------------------------------------------
+
+    def _write_all(
         self,
-        client: Any,
-        new_col: Any,
-        old_col: Any,
-        interviews: list[Interview],
+        col: Any,
+        mcol: Any,
+        state: mf.Manifest,
+        side: SideStore,
+        todo: list[Interview],
         report: IndexReport,
         progress: ProgressCallback,
+        batch_size: int,
     ) -> None:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         from assistant.embeddings import embed_texts
 
-        batch = max(1, min(5000, int(client.get_max_batch_size())))
-        keep = set(report.unchanged) | set(report.kept)
-        # Vectors of changed interviews' old turns, by hash of their embedded text: a turn
-        # whose embedded text did not change is not embedded again.
+        total = sum(len(i.turns) + len(build_units(i.turns)) for i in todo)
         cache: dict[str, np.ndarray] = {}
-        if old_col is not None:
-            total = old_col.count()
-            for offset in range(0, total, batch):
-                got = old_col.get(
-                    limit=batch, offset=offset, include=["embeddings", "documents", "metadatas"]
-                )
-                rows = list(
-                    zip(
-                        got["ids"],
-                        got["embeddings"],
-                        got["documents"],
-                        got["metadatas"],
-                        strict=True,
-                    )
-                )
-                for _id, vector, _doc, meta in rows:
-                    if meta["interview"] not in keep:
-                        cache[meta.get("embed_hash", "")] = np.asarray(vector, dtype=np.float32)
-                copy = [r for r in rows if r[3]["interview"] in keep]
-                if copy:
-                    new_col.add(
-                        ids=[r[0] for r in copy],
-                        embeddings=[r[1] for r in copy],
-                        documents=[r[2] for r in copy],
-                        metadatas=[r[3] for r in copy],
-                    )
-                progress(Progress("copying unchanged turns", min(offset + batch, total), total))
+        done_nodes = 0
+        done_interviews = 0
+        progress(Progress("embedding", 0, total, "", 0, len(todo)))
+        batch: list[_Update] = []
 
-        todo: list[tuple[TextNode, str]] = []
-        # Where each interview's nodes end in ``todo``: progress counts interviews finished.
-        ends: list[int] = []
-        for interview in interviews:
-            if interview.id in keep:
-                continue
-            turns = interview.turns
-            texts = nodes_mod.embedding_texts(turns)
-            todo.extend(
-                nodes_mod.make_node(interview, turns, i, texts[i]) for i in range(len(turns))
-            )
-            by_ordinal = {t.ordinal: t for t in turns}
-            for unit in build_units(turns):
-                members = [by_ordinal[o] for o in unit.ordinals]
-                todo.append(nodes_mod.make_unit_node(interview, unit, members))
-            ends.append(len(todo))
-        vector_store = ChromaVectorStore(chroma_collection=new_col)
-        total = len(todo)
-        progress(Progress("embedding", 0, total, interviews_total=len(ends)))
-        # Chroma writes a chunk in another thread while the next chunk is embedded (onnxruntime
-        # releases the GIL). One write at a time, in order; the last finishes before the switch.
-        with ThreadPoolExecutor(1, thread_name_prefix="chroma-write") as writer:
-            pending: Future[Any] | None = None
-            for start in range(0, total, EMBED_CHUNK):
-                chunk = todo[start : start + EMBED_CHUNK]
-                missing: dict[str, tuple[TextNode, str]] = {}
-                for node, text in chunk:
-                    if node.metadata["embed_hash"] not in cache:
-                        missing.setdefault(node.metadata["embed_hash"], (node, text))
-                if missing:
-                    vectors = embed_texts(self.embedder, [t for _, t in missing.values()])
-                    if vectors.shape[0] != len(missing):
-                        raise AssistantError(
-                            f"the embedding model {self.embedder.model_name} returned "
-                            f"{vectors.shape[0]} vectors for {len(missing)} texts"
-                        )
-                    for (digest, (node, _)), vector in zip(missing.items(), vectors, strict=True):
-                        cache[digest] = vector
-                        report.embedded[node.metadata["interview"]] += 1
-                    report.turns_embedded += len(missing)
-                for node, _ in chunk:
-                    node.embedding = cache[node.metadata["embed_hash"]].tolist()
-                if pending is not None:
-                    pending.result()  # a failed write stops the build here
-                pending = writer.submit(vector_store.add, [n for n, _ in chunk])
-                title = next(
-                    (str(n.metadata["title"]) for n, _ in reversed(chunk) if "title" in n.metadata),
-                    "",
-                )
-                progress(
-                    Progress(
-                        "embedding",
-                        start + len(chunk),
-                        total,
-                        detail=title,
-                        interviews_done=bisect.bisect_right(ends, start + len(chunk)),
-                        interviews_total=len(ends),
+        def flush(writer: ThreadPoolExecutor, pending: Future[Any] | None) -> Future[Any]:
+            nonlocal done_nodes, done_interviews
+            missing: dict[str, str] = {}
+            for update in batch:
+                for node, text in update.nodes:
+                    digest = node.metadata["embed_hash"]
+                    if digest not in cache and digest not in missing:
+                        missing[digest] = text
+                        report.embedded[update.interview.id] += 1
+            if missing:
+                vectors = embed_texts(self.embedder, list(missing.values()))
+                if vectors.shape[0] != len(missing):
+                    raise AssistantError(
+                        f"the embedding model {self.embedder.model_name} returned "
+                        f"{vectors.shape[0]} vectors for {len(missing)} texts"
                     )
-                )
+                if len(cache) + len(missing) > VECTOR_CACHE:
+                    cache.clear()
+                cache.update(zip(missing, vectors, strict=True))
+                report.turns_embedded += len(missing)
+            for update in batch:
+                for node, _text in update.nodes:
+                    node.embedding = cache[node.metadata["embed_hash"]].tolist()
+            ready = list(batch)
+            batch.clear()
             if pending is not None:
-                pending.result()
+                pending.result()  # a failed write stops the build here
+            nodes = sum(len(u.nodes) for u in ready)
+            chars = sum(len(n.text) + len(t) for u in ready for n, t in u.nodes)
+            if not health.room_for(self.settings, nodes, chars):
+                raise health.no_room(self.settings, len(self.written))
+            future = writer.submit(self._commit, col, mcol, state, side, ready, batch_size)
+            done_nodes += sum(len(u.nodes) for u in ready)
+            done_interviews += len(ready)
+            title = ready[-1].interview.title if ready else ""
+            progress(Progress("embedding", done_nodes, total, title, done_interviews, len(todo)))
+            return future
+
+        # Chroma and SQLite write a chunk in another thread while the next chunk is embedded
+        # (onnxruntime releases the GIL). One write at a time, in order.
+        with ThreadPoolExecutor(1, thread_name_prefix="index-write") as writer:
+            pending: Future[Any] | None = None
+            try:
+                texts = 0
+                for interview in todo:
+                    update = self._prepare(col, state, interview, cache)
+                    batch.append(update)
+                    texts += len(update.nodes)
+                    if texts >= EMBED_CHUNK:
+                        pending = flush(writer, pending)
+                        texts = 0
+                if batch:
+                    pending = flush(writer, pending)
+            finally:
+                # Ctrl+C or an error: the interviews handed to the writer are finished, so
+                # what was switched stays switched; nothing else was started.
+                if pending is not None:
+                    pending.result()
+
+    def _prepare(
+        self, col: Any, state: mf.Manifest, interview: Interview, cache: dict[str, np.ndarray]
+    ) -> _Update:
+        previous = state.entries.get(interview.id)
+        if previous is not None:
+            # Vectors of this interview's earlier (or half-written) versions, by text: an edit
+            # re-embeds only the utterances and exchanges whose text changed.
+            got = col.get(where={"interview": interview.id}, include=["embeddings", "metadatas"])
+            for vector, meta in zip(got["embeddings"], got["metadatas"], strict=True):
+                cache.setdefault(str(meta.get("embed_hash", "")), np.asarray(vector, np.float32))
+        turns = interview.turns
+        texts = nodes_mod.embedding_texts(turns)
+        made = [nodes_mod.make_node(interview, turns, i, texts[i]) for i in range(len(turns))]
+        by_ordinal = {t.ordinal: t for t in turns}
+        units = sorted(build_units(turns), key=lambda u: (u.ordinals[0], u.kind))
+        unit_nodes = [
+            nodes_mod.make_unit_node(interview, u, [by_ordinal[o] for o in u.ordinals])
+            for u in units
+        ]
+        return _Update(
+            interview=interview,
+            nodes=made + unit_nodes,
+            turns=[
+                (node.id_, Evidence(
+                    t,
+                    interview.title,
+                    interview.source,
+                    0.0,
+                    cases=interview.cases,
+                    variables=interview.variables,
+                ))
+                for (node, _), t in zip(made, turns, strict=True)
+            ],
+            units=[(node.id_, u) for (node, _), u in zip(unit_nodes, units, strict=True)],
+            previous=previous,
+        )
+
+    def _commit(
+        self,
+        col: Any,
+        mcol: Any,
+        state: mf.Manifest,
+        side: SideStore,
+        updates: list[_Update],
+        batch_size: int,
+    ) -> None:
+        """Steps 1–5 of the module docstring for a chunk of interviews, in order."""
+        journal: dict[str, mf.InterviewEntry] = {}
+        entries: dict[str, mf.InterviewEntry] = {}
+        for update in updates:
+            i, prev = update.interview, update.previous
+            update.version = max(prev.version, prev.pending) + 1 if prev is not None else 1
+            entries[i.id] = mf.InterviewEntry(
+                sha256=i.sha256,
+                title=i.title,
+                source=i.source,
+                format=i.format,
+                turns=len(i.turns),
+                version=update.version,
+            )
+            # Until the switch the record still describes the live version.
+            journal[i.id] = (
+                replace(prev, pending=update.version)
+                if prev is not None and prev.live
+                else replace(entries[i.id], version=0, pending=update.version)
+            )
+        mf.write_entries(mcol, journal)
+        _hook("journal")
+        rows = [(u, node) for u in updates for node, _t in u.nodes]
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start : start + batch_size]
+            col.upsert(
+                ids=[node.id_ for _u, node in chunk],
+                embeddings=[node.embedding for _u, node in chunk],
+                documents=[node.text for _u, node in chunk],
+                metadatas=[{**node.metadata, "version": u.version} for u, node in chunk],
+            )
+            _hook("nodes")
+        for update in updates:
+            entry = entries[update.interview.id]
+            # A new interview has no older nodes to delete: its journal entry closes here.
+            entry.pending = update.version if update.previous is not None else 0
+            state.entries[update.interview.id] = entry
+        # The switch: every record of the chunk and the change counter in one Chroma write.
+        state.counter += 1
+        mf.write_entries(mcol, entries, state)
+        _hook("switch")
+        self.written.extend(entries)
+        for update in updates:
+            side.replace(update.interview.id, update.version, update.turns, update.units)
+            _hook("side")
+        cleaned = {}
+        for update in updates:
+            if update.previous is None:
+                continue
+            col.delete(where=_other_versions(update.interview.id, update.version))
+            entry = entries[update.interview.id]
+            entry.pending = 0
+            cleaned[update.interview.id] = entry
+            _hook("cleaned")
+        if cleaned:
+            mf.write_entries(mcol, cleaned)

@@ -110,6 +110,43 @@ def vectors_damaged(settings: Settings, exc: BaseException) -> IndexDamagedError
 ALMOST_FULL = 16 * 1024 * 1024
 
 
+#: Disk a node takes, besides its text: its vector twice (Chroma's log and its vector index),
+#: its metadata rows and their indexes. Its text is stored about ``TEXT_COPIES`` times (Chroma's
+#: document and full-text index, the side store's row and keyword postings). Generous on
+#: purpose: the check only has to catch a disk that is clearly too small.
+NODE_BYTES = 8 * 1024
+TEXT_COPIES = 6
+
+
+def room_for(settings: Settings, nodes: int, chars: int) -> bool:
+    """Whether the index's disk has room for ``nodes`` more nodes holding ``chars`` of text.
+
+    Updates are written in place, and Chroma cannot even answer a search while a write it
+    accepted waits for space it cannot get; so a build checks before each chunk, and stops
+    with the one-line "no space" error while every interview is still whole and searchable."""
+    if settings.chroma_url:
+        return True
+    try:
+        stats = os.statvfs(Path(settings.index_dir))
+    except OSError:
+        return True
+    free = stats.f_bavail * stats.f_frsize
+    return free >= nodes * NODE_BYTES + chars * TEXT_COPIES
+
+
+def no_room(settings: Settings, written: int) -> IndexWriteError:
+    kept = (
+        "the previous index is unchanged and still answers"
+        if not written
+        else f"the {written} interview{'s' * (written != 1)} written so far are kept and the "
+        "index still answers"
+    )
+    return IndexWriteError(
+        f"no space left on the disk holding the index at {settings.index_dir} (not enough "
+        f"room for the next interviews); {kept}; free some space and run `assistant index` again"
+    )
+
+
 def _almost_no_space(folder: Path) -> bool:
     try:
         stats = os.statvfs(folder)

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 #: Bumped whenever node text, embedded text or metadata change shape: older indexes are rebuilt.
 #: 2: utterance and exchange nodes beside the turn nodes (``kind``).
 #: 3: the interview's cases and variables on every node.
-FORMAT_VERSION = 3
+#: 4: one collection updated in place, every node tagged with its interview's ``version``.
+FORMAT_VERSION = 4
 CODE_FLAG = "code:"
 CASE_FLAG = "case:"
 VARIABLE_FLAG = "var:"
@@ -90,27 +91,13 @@ def _span(value: tuple[int, int] | None) -> tuple[int, int]:
     return value if value is not None else (0, 0)
 
 
-def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, Any]:
-    lines, pages = _span(turn.lines), _span(turn.pages)
-    meta: dict[str, Any] = {
-        "kind": TURN,
-        "key": turn.key,
-        "interview": interview.id,
-        "title": interview.title,
-        "source": interview.source,
-        "format": interview.format,
-        "source_sha256": interview.sha256,
+def turn_metadata_core(turn: Turn) -> dict[str, Any]:
+    """What :func:`turn_from_record` needs besides the text to rebuild ``turn`` exactly."""
+    return {
+        "interview": turn.interview_id,
         "ordinal": turn.ordinal,
         "speaker": turn.speaker,
-        "speaker_norm": normalise_speaker(turn.speaker),
         "role": turn.role,
-        "codes": "|".join(turn.codes),
-        "line_first": lines[0],
-        "line_last": lines[1],
-        "page_first": pages[0],
-        "page_last": pages[1],
-        "content_hash": turn.content_hash,
-        "embed_hash": embed_hash(embedded),
         "timestamps": json.dumps(list(turn.timestamps)),
         "paragraphs": json.dumps(
             [
@@ -119,8 +106,37 @@ def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, 
             ],
             ensure_ascii=False,
         ),
-        "cases": json.dumps(list(interview.cases), ensure_ascii=False),
-        "variables": json.dumps([list(v) for v in interview.variables], ensure_ascii=False),
+    }
+
+
+def held_metadata(cases: Sequence[str], variables: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """An interview's cases and variable values as JSON, to rebuild its Evidence exactly."""
+    return {
+        "cases": json.dumps(list(cases), ensure_ascii=False),
+        "variables": json.dumps([list(v) for v in variables], ensure_ascii=False),
+    }
+
+
+def turn_metadata(interview: Interview, turn: Turn, embedded: str) -> dict[str, Any]:
+    lines, pages = _span(turn.lines), _span(turn.pages)
+    meta: dict[str, Any] = {
+        **turn_metadata_core(turn),
+        **held_metadata(interview.cases, interview.variables),
+        "kind": TURN,
+        "key": turn.key,
+        "interview": interview.id,
+        "title": interview.title,
+        "source": interview.source,
+        "format": interview.format,
+        "source_sha256": interview.sha256,
+        "speaker_norm": normalise_speaker(turn.speaker),
+        "codes": "|".join(turn.codes),
+        "line_first": lines[0],
+        "line_last": lines[1],
+        "page_first": pages[0],
+        "page_last": pages[1],
+        "content_hash": turn.content_hash,
+        "embed_hash": embed_hash(embedded),
     }
     for code in turn.codes:
         meta[CODE_FLAG + code] = 1

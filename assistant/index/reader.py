@@ -1,20 +1,30 @@
-"""Read access to the current index generation.
+"""Read access to the index: turns and units by key, on demand, and dense search.
 
-A reader is bound to the generation that was current when it opened; ``is_outdated()`` says
-when a build has switched to a newer one (the service then reopens). The turns themselves are
-loaded from Chroma once, on first use, and kept in memory: they back ``all_turns``, citation
-lookups, context windows and the BM25 side of search.
+Opening reads the manifest (a few hundred bytes per interview) and nothing else: turns, units
+and the keyword index stay in the side store (:mod:`assistant.index.side`) and are read by
+key, by interview or by position when a search or a citation needs them, so a thousand
+interviews open as fast as one. A reader sees the index as it was when it opened (the side
+store's snapshot); ``is_outdated()`` says when a build has switched an interview since (the
+service then reopens).
+
+Positions are the side store's row numbers: what search ranks, fuses and hands back.
+``all_turns()`` and ``units()`` are views indexed by position that iterate in interview then
+turn order, reading rows as they go.
 """
 
 from __future__ import annotations
 
-import math
-import re
+import json
 import threading
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from assistant.errors import IndexMissingError, RebuildNeededError
-from assistant.index import health, nodes, store
+from assistant.index import health, keyword, nodes, side, store, sync
+from assistant.index import manifest as mf
 from assistant.index.scope import Scope
 from assistant.model import Evidence, parse_citation_key
 from assistant.units import UNIT_KINDS, Unit
@@ -24,115 +34,160 @@ if TYPE_CHECKING:
 
     from assistant.settings import Settings
 
+T = TypeVar("T")
+#: Turns and units kept decoded per reader (a search touches a few hundred).
+_CACHE = 50_000
+#: A reader found current is not asked again for this long: the service asks before every
+#: search and answer, and a build elsewhere can wait a second to be seen.
+RECHECK_SECONDS = 1.0
+
 
 def interview_sort_key(interview_id: str) -> tuple[int, int, str]:
     """Numbered interviews in numeric order (2 before 10), then the others by name."""
-    match = re.fullmatch(r"\d+", interview_id)
-    return (0, int(interview_id), "") if match else (1, 0, interview_id.casefold())
+    return side.sort_key(interview_id)
+
+
+class _View(Sequence[T]):
+    """Rows of the side store by position (``view[pos]``), in reading order when iterated."""
+
+    def __init__(self, reader: IndexReader, kind: str) -> None:
+        self._reader = reader
+        self._kind = kind
+
+    @overload
+    def __getitem__(self, pos: int) -> T: ...
+    @overload
+    def __getitem__(self, pos: slice) -> Sequence[T]: ...
+    def __getitem__(self, pos: int | slice) -> T | Sequence[T]:
+        if isinstance(pos, slice):
+            return list(self)[pos]
+        found = self._reader._row(self._kind, pos)
+        if found is None:
+            raise IndexError(f"no {self._kind} at position {pos}")
+        return found  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[T]:
+        rows = self._reader._side.iter_turns() if self._kind == "turns" else (
+            self._reader._side.iter_units()
+        )
+        for _pos, row in rows:
+            yield row  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        got = self._reader._side.one(f"SELECT count(*) FROM {self._kind}")
+        return int(got[0]) if got else 0
 
 
 class IndexReader:
-    """The turns of one index generation, and dense search over them."""
+    """The index as it was when opened: turns and units by key, dense and keyword search."""
 
-    def __init__(self, settings: Settings, client: Any, generation: str, collection: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: Any,
+        manifest: mf.Manifest,
+        collection: Any,
+        store_: side.SideStore,
+    ) -> None:
         self.settings = settings
-        self.generation = generation
-        self.manifest = store.Manifest.of(collection)
+        self.manifest = manifest
+        self.generation = str(manifest.counter)
         self._client = client
         self._collection = collection
+        self._side = store_
+        self._manifest_col: Any = None
+        self._checked = -RECHECK_SECONDS
         self._lock = threading.Lock()
-        self._turns: list[Evidence] | None = None
-        self._by_key: dict[str, int] = {}
-        self._by_node: dict[str, int] = {}
-        self._units: list[Unit] = []
-        self._unit_by_node: dict[str, int] = {}
-        self._exchange_of: dict[str, Unit] = {}
-        self._unit_position: dict[str, int] = {}
-        #: Per-reader caches of derived structures (the BM25 index), dropped with the reader.
+        self._rows: dict[tuple[str, int], Any] = {}
+        self._keys: dict[str, int | None] = {}
+        self._exchanges: dict[str, Unit | None] = {}
+        #: Per-reader caches of derived structures (code vectors, the floor), dropped with it.
         self.cache: dict[str, Any] = {}
 
     @property
     def embed_model(self) -> str:
         return self.manifest.embed_model
 
-    # -- turns ----------------------------------------------------------------------------
+    def close(self) -> None:
+        self._side.close()
 
-    def _load(self) -> list[Evidence]:
-        with self._lock:
-            if self._turns is None:
-                try:
-                    rows, units = self._read_rows()
-                except Exception as exc:  # Chroma reads the vector files even to list rows
-                    problem = health.write_problem(self.settings, exc, building=False)
-                    raise problem or health.vectors_damaged(self.settings, exc) from None
-                rows.sort(
-                    key=lambda r: (interview_sort_key(r[1].turn.interview_id), r[1].turn.ordinal)
-                )
-                self._turns = [e for _, e in rows]
-                self._by_key = {e.key: i for i, (_, e) in enumerate(rows)}
-                self._by_node = {node_id: i for i, (node_id, _) in enumerate(rows)}
-                units.sort(
-                    key=lambda r: (
-                        interview_sort_key(r[1].interview_id),
-                        r[1].ordinals[0],
-                        r[1].kind,
-                    )
-                )
-                self._units = [u for _, u in units]
-                self._unit_by_node = {node_id: i for i, (node_id, _) in enumerate(units)}
-                self._unit_position = {u.id: i for i, u in enumerate(self._units)}
-                self._exchange_of = {
-                    key: u for u in self._units if u.kind == "exchange" for key in u.keys
-                }
-        return self._turns
+    # -- rows -----------------------------------------------------------------------------
 
-    def _read_rows(self) -> tuple[list[tuple[str, Evidence]], list[tuple[str, Unit]]]:
-        """Every turn node as Evidence, and every unit node as a Unit, with their node ids."""
-        rows: list[tuple[str, Evidence]] = []
-        units: list[tuple[str, Unit]] = []
-        total = self._collection.count()
-        page = 5000
-        for offset in range(0, total, page):
-            got = self._collection.get(
-                limit=page, offset=offset, include=["documents", "metadatas"]
+    def _row(self, kind: str, pos: int) -> Evidence | Unit | None:
+        cached = self._rows.get((kind, pos))
+        if cached is not None:
+            return cached
+        row: Evidence | Unit | None = None
+        if kind == "turns":
+            got = self._side.one("SELECT text, meta FROM turns WHERE pos = ?", (pos,))
+            row = side.evidence(*got) if got else None
+        else:
+            got = self._side.one(
+                "SELECT kind, interview, ordinals FROM units WHERE pos = ?", (pos,)
             )
-            for node_id, text, meta in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True
-            ):
-                if meta.get("kind") == nodes.TURN:
-                    rows.append((node_id, nodes.evidence_from_record(text or "", meta)))
-                else:
-                    units.append((node_id, nodes.unit_from_record(meta)))
-        return rows, units
+            row = side.unit(*got) if got else None
+        if row is not None:
+            with self._lock:
+                if len(self._rows) >= _CACHE:
+                    self._rows.clear()
+                self._rows[(kind, pos)] = row
+        return row
 
-    def all_turns(self) -> list[Evidence]:
-        """Every indexed turn (score 0), by interview (numeric ids in order) then turn."""
-        return list(self._load())
+    def all_turns(self) -> Sequence[Evidence]:
+        """Every indexed turn (score 0): by position, or iterated by interview (numeric ids in
+        order) then turn. Iterating reads every turn; use it for whole-corpus views only."""
+        return _View[Evidence](self, "turns")
+
+    def units(self) -> Sequence[Unit]:
+        """Every indexed utterance and exchange: by position, or iterated by interview then
+        first turn."""
+        return _View[Unit](self, "units")
+
+    def turn_count(self) -> int:
+        return len(self.all_turns())
 
     def position(self, key: str) -> int | None:
-        """Index of ``key`` in :meth:`all_turns` (used to align per-turn arrays)."""
-        self._load()
-        return self._by_key.get(key)
-
-    def evidence(self, key: str) -> Evidence | None:
-        """The turn a citation key names, or None when this index has no such turn."""
-        turns = self._load()
+        """The position of the turn ``key`` (``interview:turn``), None when not indexed."""
+        if key in self._keys:
+            return self._keys[key]
         try:
             interview_id, ordinal = parse_citation_key(key)
         except ValueError:
             return None
-        i = self._by_key.get(f"{interview_id}:{ordinal}")
-        return turns[i] if i is not None else None
+        got = self._side.one(
+            "SELECT pos FROM turns WHERE interview = ? AND ordinal = ?", (interview_id, ordinal)
+        )
+        pos = int(got[0]) if got else None
+        self._keys[key] = pos
+        return pos
+
+    def evidence(self, key: str) -> Evidence | None:
+        """The turn a citation key names, or None when this index has no such turn."""
+        pos = self.position(key)
+        found = self._row("turns", pos) if pos is not None else None
+        return found if isinstance(found, Evidence) else None
 
     def context(self, key: str, around: int = 3) -> list[Evidence]:
         """``key``'s turn with up to ``around`` turns either side in the same interview."""
-        turns = self._load()
         target = self.evidence(key)
         if target is None:
             return []
-        i = self._by_key[target.key]
-        lo, hi = max(0, i - around), min(len(turns), i + around + 1)
-        return [e for e in turns[lo:hi] if e.turn.interview_id == target.turn.interview_id]
+        iid, ordinal = target.turn.interview_id, target.turn.ordinal
+        before = self._side.rows(
+            "SELECT text, meta FROM turns WHERE interview = ? AND ordinal < ? "
+            "ORDER BY ordinal DESC LIMIT ?",
+            (iid, ordinal, around),
+        )
+        after = self._side.rows(
+            "SELECT text, meta FROM turns WHERE interview = ? AND ordinal > ? "
+            "ORDER BY ordinal LIMIT ?",
+            (iid, ordinal, around),
+        )
+        return [
+            *(side.evidence(t, m) for t, m in reversed(before)),
+            target,
+            *(side.evidence(t, m) for t, m in after),
+        ]
 
     def interviews(self) -> list[dict[str, Any]]:
         """One summary per indexed interview: id, title, source, format, turns, sha256."""
@@ -143,21 +198,97 @@ class IndexReader:
             )
         ]
 
+    def speakers(self) -> set[str]:
+        """Every speaker's name as written in the transcripts."""
+        return {str(s) for (s,) in self._side.rows("SELECT DISTINCT speaker FROM turns")}
+
+    def code_counts(self) -> list[tuple[str, int, int, int]]:
+        """Each code applied: (label, paragraphs, turns, interviews)."""
+        rows = self._side.rows(
+            "SELECT code, sum(applications), sum(turns), count(DISTINCT CASE WHEN turns > 0 "
+            "THEN interview END) FROM code_counts GROUP BY code"
+        )
+        return [(str(c), int(a), int(t), int(i)) for c, a, t, i in rows]
+
+    def turn_codes(self) -> list[tuple[str, ...]]:
+        """The codes of every turn (no text read): what the code tree counts."""
+        return [
+            tuple(c.split("|")) if c else () for (c,) in self._side.rows("SELECT codes FROM turns")
+        ]
+
     def is_outdated(self) -> bool:
-        """True once another build has switched the index to a newer generation."""
-        return store.read_pointer(self._client, self.settings).current != self.generation
+        """True once a build has switched an interview since this reader opened."""
+        now = time.monotonic()
+        if now - self._checked < RECHECK_SECONDS:
+            return False
+        try:
+            if self._manifest_col is None:
+                self._manifest_col = mf.collection(self._client)
+            if self._manifest_col is None:
+                return True
+            outdated = mf.read_counter(self._manifest_col) != self.manifest.counter
+            if not outdated:
+                self._checked = now
+            return outdated
+        except Exception:  # the collection was deleted and made again (a full rebuild)
+            self._manifest_col = None
+            return True
 
-    # -- dense search ---------------------------------------------------------------------
+    # -- units ----------------------------------------------------------------------------
 
-    def units(self) -> list[Unit]:
-        """Every indexed utterance and exchange, by interview then first turn."""
-        self._load()
-        return list(self._units)
+    def unit_position(self, unit: Unit) -> int:
+        """The position of ``unit`` in :meth:`units`."""
+        got = self._side.one("SELECT pos FROM units WHERE id = ?", (unit.id,))
+        if got is None:
+            raise KeyError(unit.id)
+        return int(got[0])
+
+    def exchange_of(self, key: str) -> Unit | None:
+        """The exchange (question and answers) that the turn ``key`` belongs to, if any."""
+        if key in self._exchanges:
+            return self._exchanges[key]
+        found: Unit | None = None
+        try:
+            interview_id, ordinal = parse_citation_key(key)
+        except ValueError:
+            return None
+        got = self._side.one(
+            "SELECT u.kind, u.interview, u.ordinals FROM turns t JOIN units u ON u.id = t.exchange "
+            "WHERE t.interview = ? AND t.ordinal = ?",
+            (interview_id, ordinal),
+        )
+        if got is not None:
+            found = side.unit(*got)
+        self._exchanges[key] = found
+        return found
+
+    # -- search ---------------------------------------------------------------------------
+
+    def keyword(self, terms: list[str], depth: int, scope: Scope) -> list[tuple[int, float]]:
+        """Top ``depth`` units (positions) by BM25 of the query ``terms`` within ``scope``."""
+        if scope.cases or scope.variables:
+            # Cases and variables belong to interviews: the keyword side keeps the interviews
+            # that the scope admits (one stored turn of each says what the interview holds).
+            admitted = set()
+            sql = "SELECT interview, meta FROM turns WHERE pos IN (SELECT MIN(pos) FROM turns GROUP BY interview)"
+            for iid, meta in self._side.rows(sql):
+                held = json.loads(meta)
+                cases = json.loads(held.get("cases") or "[]")
+                variables = [(str(n), str(v)) for n, v in json.loads(held.get("variables") or "[]")]
+                if scope.admits(cases, variables):
+                    admitted.add(str(iid))
+            if scope.interviews:
+                admitted &= set(scope.interviews)
+            if not admitted:
+                return []
+            scope = replace(
+                scope, interviews=frozenset(admitted), cases=frozenset(), variables=frozenset()
+            )
+        return keyword.search(self._side, terms, depth, scope)
 
     def dense(self, query_embedding: list[float], k: int, scope: Scope) -> list[tuple[int, float]]:
         """Top ``k`` turns by cosine similarity within ``scope``: (position, similarity)."""
-        self._load()  # before reading the position maps it fills
-        return self._query(query_embedding, k, scope, (nodes.TURN,), self._by_node)
+        return self._query(query_embedding, k, scope, (nodes.TURN,), "turns")
 
     def dense_units(
         self,
@@ -167,18 +298,7 @@ class IndexReader:
         kinds: tuple[str, ...] = UNIT_KINDS,
     ) -> list[tuple[int, float]]:
         """Top ``k`` units (positions in :meth:`units`) by cosine similarity within ``scope``."""
-        self._load()  # before reading the position maps it fills
-        return self._query(query_embedding, k, scope, kinds, self._unit_by_node)
-
-    def unit_position(self, unit: Unit) -> int:
-        """Index of ``unit`` in :meth:`units`."""
-        self._load()
-        return self._unit_position[unit.id]
-
-    def exchange_of(self, key: str) -> Unit | None:
-        """The exchange (question and answers) that the turn ``key`` belongs to, if any."""
-        self._load()
-        return self._exchange_of.get(key)
+        return self._query(query_embedding, k, scope, kinds, "units")
 
     def _query(
         self,
@@ -186,7 +306,7 @@ class IndexReader:
         k: int,
         scope: Scope,
         kinds: tuple[str, ...],
-        positions: dict[str, int],
+        table: str,
     ) -> list[tuple[int, float]]:
         # Chroma directly: llama-index's query drops hits of nodes that hold no text (units).
         try:
@@ -199,12 +319,20 @@ class IndexReader:
         except Exception as exc:  # Chroma's InternalError for truncated segment files
             problem = health.write_problem(self.settings, exc, building=False)
             raise problem or health.vectors_damaged(self.settings, exc) from None
+        ids = result["ids"][0]
+        if not ids:
+            return []
+        # Nodes of a version being written (or not yet deleted) are not in the side store.
+        marks = ",".join("?" * len(ids))
+        known = dict(
+            self._side.rows(f"SELECT node, pos FROM {table} WHERE node IN ({marks})", ids)
+        )
         out: list[tuple[int, float]] = []
-        for node_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-            i = positions.get(node_id)
-            if i is not None:
+        for node_id, distance in zip(ids, result["distances"][0], strict=True):
+            pos = known.get(node_id)
+            if pos is not None:
                 # Chroma's cosine distance is 1 - cos.
-                out.append((i, 1.0 - float(distance)))
+                out.append((int(pos), 1.0 - float(distance)))
         return out
 
 
@@ -216,28 +344,49 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
     the index can open without importing llama-index or loading the model."""
     model_name = embedder if isinstance(embedder, str) else embedder.model_name
     client = store.make_client(settings)
-    pointer = store.read_pointer(client, settings)
     place = store.where(settings)
-    if not pointer.current:
-        raise IndexMissingError(f"no index at {place} yet; run `assistant index` to build it")
     try:
-        collection = store.get_collection(client, pointer.current)
-    except Exception:
-        raise IndexMissingError(
-            f"the index at {place} is incomplete (generation {pointer.current} is missing); "
-            "run `assistant index` to rebuild it"
+        mcol = mf.collection(client)
+        manifest = mf.read(mcol) if mcol is not None else None
+        legacy = manifest is None and store.legacy_format(client)
+    except Exception as exc:
+        raise health.write_problem(settings, exc, building=False) or store.damaged(
+            settings, exc
         ) from None
-    reader = IndexReader(settings, client, pointer.current, collection)
-    if reader.embed_model != model_name:
+    if legacy:
+        raise RebuildNeededError(
+            f"rebuild needed: the index at {place} has format 2, this version of the assistant "
+            f"reads format {nodes.FORMAT_VERSION}; run `assistant index` to rebuild it"
+        )
+    if manifest is None:
+        raise IndexMissingError(f"no index at {place} yet; run `assistant index` to build it")
+    if manifest.embed_model != model_name:
         raise RebuildNeededError(
             f"rebuild needed: the index at {place} was built with the embedding model "
-            f"{reader.embed_model}, but the assistant is set to {model_name}; "
+            f"{manifest.embed_model}, but the assistant is set to {model_name}; "
             "run `assistant index` to rebuild it with the current model"
         )
-    if reader.manifest.format_version != nodes.FORMAT_VERSION:
+    if manifest.format_version != nodes.FORMAT_VERSION:
         raise RebuildNeededError(
-            f"rebuild needed: the index at {place} has format {reader.manifest.format_version}, "
+            f"rebuild needed: the index at {place} has format {manifest.format_version}, "
             f"this version of the assistant reads format {nodes.FORMAT_VERSION}; "
             "run `assistant index` to rebuild it"
         )
-    return reader
+    collection = store.nodes_collection(client)
+    if collection is None:
+        raise IndexMissingError(
+            f"the index at {place} is incomplete (its nodes are missing); "
+            "run `assistant index` to rebuild it"
+        )
+    try:
+        store_ = side.SideStore(Path(settings.index_dir))
+        if sync.out_of_date(store_, manifest) and mcol is not None:
+            # Read again: a build may have moved on since, and the store must follow the
+            # newest manifest, never an older one.
+            manifest = mf.read(mcol) or manifest
+            sync.reconcile(store_, collection, manifest)
+        store_.begin_snapshot()
+    except Exception as exc:
+        problem = health.write_problem(settings, exc, building=False)
+        raise problem or store.damaged(settings, exc) from None
+    return IndexReader(settings, client, manifest, collection, store_)

@@ -1,21 +1,21 @@
-"""Where the index lives: a Chroma database (on disk, or a server) holding generations.
+"""Where the index lives: a Chroma database (on disk, or a server) and a local side store.
 
-Each build writes a new collection (a *generation*, ``turns-000007``) beside the one readers
-use, then switches one pointer — the metadata of the ``assistant_meta`` collection, replaced in
-a single transaction — to it. A build that dies half-way leaves an orphan collection that the
-next build deletes, and the pointer (so every reader) still on the old generation. The previous
-generation is kept one more build, so a reader that opened it just before a switch can finish.
+Chroma holds two collections: ``assistant_nodes`` (every node of every interview, with its
+vector; see :mod:`assistant.index.nodes`) and ``assistant_manifest`` (one record per interview
+and one for the whole index: :mod:`assistant.index.manifest`). Updates are made in place, one
+interview at a time (:mod:`assistant.index.build` describes the journal that keeps them
+crash-safe). The side store (:mod:`assistant.index.side`, an SQLite file in the index folder)
+holds the turns' text and metadata and the keyword index, and can always be refilled from
+Chroma without embedding anything.
 
-The manifest (embedding model, format version, interviews with their sha256) is stored in the
-generation collection's own metadata, so it always describes exactly that collection.
+Indexes of format 2 and older kept whole *generations* (``turns-000007``) and a pointer in the
+``assistant_meta`` collection; a build drops them (:func:`drop_legacy`).
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -23,8 +23,10 @@ from urllib.parse import urlparse
 from assistant.errors import ConfigError, IndexBusyError, IndexDamagedError
 from assistant.settings import Settings
 
-META = "assistant_meta"
-PREFIX = "turns-"
+NODES = "assistant_nodes"
+MANIFEST = "assistant_manifest"
+LEGACY_META = "assistant_meta"
+LEGACY_PREFIX = "turns-"
 LOCK_FILE = ".build.lock"
 
 
@@ -104,115 +106,36 @@ def get_collection(client: Any, name: str) -> Any:
     return client.get_collection(name, embedding_function=None)
 
 
-def create_generation(client: Any, name: str, manifest: Manifest) -> Any:
-    return client.create_collection(
-        name,
-        embedding_function=None,
-        configuration={"hnsw": {"space": "cosine"}},
-        metadata={"manifest": manifest.to_json()},
-    )
+def collection_names(client: Any) -> set[str]:
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
 
 
-@dataclass
-class Pointer:
-    """Which generation readers use, the one before it, and the last number handed out."""
-
-    current: str | None = None
-    previous: str | None = None
-    counter: int = 0
-
-
-def read_pointer(client: Any, settings: Settings) -> Pointer:
-    """The pointer; an empty one before the first build, IndexDamagedError when unreadable."""
-    try:
-        # Listing first, because chromadb's NotFoundError differs between local and server
-        # clients: any error past this point is a real fault, not "no index yet".
-        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-        if META not in names:
-            return Pointer()
-        meta = get_collection(client, META).metadata or {}
-        return Pointer(
-            current=meta.get("current") or None,
-            previous=meta.get("previous") or None,
-            counter=int(meta.get("counter", 0)),
+def nodes_collection(client: Any, create: bool = False) -> Any:
+    """The collection of nodes (cosine space); None when it does not exist and not ``create``."""
+    if create:
+        return client.get_or_create_collection(
+            NODES, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
-    except Exception as exc:
-        from assistant.index.health import write_problem
-
-        raise write_problem(settings, exc, building=False) or damaged(settings, exc) from None
-
-
-def write_pointer(client: Any, pointer: Pointer) -> None:
-    """The switch: one metadata replacement, atomic in Chroma's database."""
-    meta = client.get_or_create_collection(META, embedding_function=None)
-    meta.modify(
-        metadata={
-            "current": pointer.current or "",
-            "previous": pointer.previous or "",
-            "counter": pointer.counter,
-        }
-    )
+    if NODES not in collection_names(client):
+        return None
+    return get_collection(client, NODES)
 
 
-def drop_stale_generations(client: Any, keep: set[str]) -> list[str]:
-    """Delete generations other than ``keep`` (orphans of failed builds, superseded ones)."""
+def drop_legacy(client: Any) -> list[str]:
+    """Delete the generations and pointer of a format-2 index (see the module docstring)."""
     dropped = []
-    for col in client.list_collections():
-        name = col if isinstance(col, str) else col.name
-        if name.startswith(PREFIX) and name not in keep:
+    for name in sorted(collection_names(client)):
+        if name.startswith(LEGACY_PREFIX) or name == LEGACY_META:
             client.delete_collection(name)
             dropped.append(name)
     return dropped
 
 
-@dataclass
-class InterviewEntry:
-    sha256: str
-    title: str
-    source: str
-    format: str
-    turns: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-
-@dataclass
-class Manifest:
-    embed_model: str
-    format_version: int
-    interviews: dict[str, InterviewEntry] = field(default_factory=dict)
-    built_at: float = 0.0
-    #: The code definitions of the corpus's code books (REFI-QDA project, .qdc) as
-    #: ``[label, parent, description]``, so searches place codes as the code book does.
-    codes: list[list[str | None]] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "embed_model": self.embed_model,
-                "format_version": self.format_version,
-                "built_at": self.built_at,
-                "interviews": {k: v.to_dict() for k, v in self.interviews.items()},
-                "codes": self.codes,
-            },
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        return cls(
-            embed_model=data["embed_model"],
-            format_version=int(data["format_version"]),
-            built_at=float(data.get("built_at", 0.0)),
-            interviews={k: InterviewEntry(**v) for k, v in data["interviews"].items()},
-            codes=list(data.get("codes", [])),
-        )
-
-    @classmethod
-    def of(cls, collection: Any) -> Manifest:
-        return cls.from_json((collection.metadata or {})["manifest"])
+def legacy_format(client: Any) -> bool:
+    """True when the database still holds a format-2 index."""
+    return any(
+        n.startswith(LEGACY_PREFIX) or n == LEGACY_META for n in collection_names(client)
+    )
 
 
 class BuildLock:

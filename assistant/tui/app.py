@@ -62,9 +62,10 @@ def summarise(service: AssistantService) -> CorpusSummary:
     """What the filters and status line show: interviews, turn count, the code tree."""
     from assistant.tui.codes import code_nodes
 
-    turns = service.reader().all_turns()
-    interviews = list({e.turn.interview_id: e.title for e in turns}.items())
-    return CorpusSummary(interviews, len(turns), code_nodes(service.codebook(), turns))
+    reader = service.reader()
+    interviews = [(i["id"], i["title"]) for i in reader.interviews()]
+    codes = reader.turn_codes()
+    return CorpusSummary(interviews, len(codes), code_nodes(service.codebook(), codes))
 
 
 class AssistantApp(App[None]):

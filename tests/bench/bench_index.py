@@ -1,124 +1,206 @@
-"""Embedding throughput, build time and search latency of the turn index.
+"""Index updates at scale, this checkout beside another (today's system), in one run.
 
-    python tests/bench/bench_index.py [TRANSCRIPTS_DIR]
+    python tests/bench/bench_index.py [--baseline DIR] [--sizes 1,288] [--queries 100]
 
-TRANSCRIPTS_DIR defaults to ../shared/corpus/transcripts (the 36 plain transcripts). Turns are
-read with assistant.ingest when it is available; otherwise each blank-line separated
-"Speaker: text" block is one turn, which is how those files are laid out. Prints:
-raw embedding throughput (turns/s) on the shipped interview and on the transcripts, a full build
-of the transcripts and its ratio to the raw throughput, a no-op and a one-file-changed re-index,
-and search p50/p95 over 200 queries per mode.
+For each corpus size a synthetic corpus is made (``make_synthetic_corpus.py``, seeded: real
+turns recombined), then for each system (this checkout, and with ``--baseline DIR`` the
+checkout at DIR, e.g. ``git -C ../main worktree add ../wt-base10 5d94f53``) each step runs in
+a fresh process with that system's ``assistant`` package:
+
+1. full build (seconds, peak memory of the process, index size on disk);
+2. no-op re-index;
+3. one interview changed (one turn's text edited) and re-indexed; then one interview added;
+4. a fresh process: imports, open, first search (wall time from the process's start), then
+   search p50/p95 over ``--queries`` queries through the service.
+
+Corpus loading is not timed (it is the same code in both). The two systems run one after the
+other at each size, so a busy machine slows both alike; ``load`` is the load average.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import statistics
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from assistant.embeddings import LocalMiniLMEmbedding  # noqa: E402
-from assistant.index import Indexer, open_index  # noqa: E402
-from assistant.model import Corpus, Filters, Interview, Paragraph, Turn  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
-from assistant.settings import load_settings  # noqa: E402
+STARTED = time.perf_counter()
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+PY = sys.executable
 
 
-def read_plain(path: Path) -> Interview:
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    iid = (re.search(r"Interview\s*(\d+)", path.name) or re.search(r"(.+)", path.stem)).group(1)
-    turns = []
-    if raw.startswith("# "):  # a Delve export: the text between speaker headings
-        blocks = [b for b in re.split(r"\n#+ [^\n]*\n", raw) if b.strip()][1:]
-        raw_blocks = [f"Speaker: {b.strip()}" for b in blocks]
-    else:
-        raw_blocks = re.split(r"\n\s*\n", raw)
-    for block in raw_blocks:
-        speaker, sep, text = block.strip().partition(":")
-        if not sep or not text.strip() or len(speaker) > 40:
-            continue
-        role = "interviewer" if "interviewer" in speaker.lower() else "participant"
-        n = len(turns) + 1
-        turns.append(Turn(iid, n, speaker.strip(), role, (Paragraph(text.strip(), (), (n, n)),)))
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return Interview(iid, path.stem, str(path), "transcript", digest, tuple(turns))
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def load(paths: list[Path]) -> Corpus:
-    try:
-        from assistant.ingest import load_corpus
-
-        return load_corpus(paths)
-    except ImportError:
-        files = [f for p in paths for f in (sorted(p.glob("*.txt")) if p.is_dir() else [p])]
-        return Corpus(tuple(read_plain(f) for f in files))
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def throughput(embedder: LocalMiniLMEmbedding, corpus: Corpus) -> tuple[int, float]:
-    texts = [t.text for i in corpus.interviews for t in i.turns]
+# -- steps (each in its own process, with one system's package first on sys.path) -----------
+
+
+def _assistant(index_dir: str) -> Any:
+    from assistant.service import make_assistant
+
+    return make_assistant(
+        index_dir=Path(index_dir), chroma_url=None, embed_model="local", llm_model=None
+    )
+
+
+def step_build(corpus_dir: str, index_dir: str) -> dict[str, Any]:
+    from assistant.ingest import load_corpus
+
+    service = _assistant(index_dir)
+    corpus = load_corpus([Path(corpus_dir)])
+    service.embedder.get_text_embedding("warm up the model")
     started = time.perf_counter()
-    embedder.embed(texts)
-    return len(texts), len(texts) / (time.perf_counter() - started)
+    report = service.build_index(corpus)
+    return {
+        "seconds": time.perf_counter() - started,
+        "embedded": report.turns_embedded,
+        "interviews": len(corpus.interviews),
+        "turns": sum(len(i.turns) for i in corpus.interviews),
+        "peak_mb": peak_mb(),
+        "index_mb": folder_mb(Path(index_dir)),
+        "load": os.getloadavg()[0],
+        "package": str(Path(sys.modules["assistant"].__file__ or "").parent),
+    }
+
+
+def step_search(index_dir: str, queries: str) -> dict[str, Any]:
+    service = _assistant(index_dir)
+    asked = json.loads(queries)
+    service.search(asked[0], k=8)
+    first = time.perf_counter() - STARTED
+    times = []
+    for q in asked[1:]:
+        t = time.perf_counter()
+        service.search(q, k=8)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {
+        "first_search_s": first,
+        "p50_ms": times[len(times) // 2],
+        "p95_ms": times[int(0.95 * (len(times) - 1))],
+        "peak_mb": peak_mb(),
+        "load": os.getloadavg()[0],
+    }
+
+
+def run_step(repo: Path, name: str, *args: str) -> dict[str, Any]:
+    cmd = [PY, str(Path(__file__).resolve()), "--step", name, "--repo", str(repo), *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"step {name} of {repo} failed (exit {done.returncode})")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# -- the driver ------------------------------------------------------------------------------
+
+
+def synthetic(out: Path, n: int) -> Path:
+    subprocess.run(
+        [PY, str(HERE / "make_synthetic_corpus.py"), str(out), "-n", str(n)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def queries(corpus_dir: Path, n: int) -> list[str]:
+    """The first words of every k-th block of the corpus: the same set for both systems."""
+    blocks = []
+    for path in sorted(corpus_dir.glob("*.txt"))[:20]:
+        for block in path.read_text(encoding="utf-8").split("\n\n"):
+            text = block.partition(":")[2].split()
+            if len(text) >= 6:
+                blocks.append(" ".join(text[:10]))
+    step = max(1, len(blocks) // (n + 1))
+    return ["warm up the index", *blocks[::step][:n]]
+
+
+def measure(repo: Path, corpus: Path, work: Path, asked: list[str]) -> dict[str, Any]:
+    """Every figure of one system on one corpus (the corpus folder is edited and restored)."""
+    index = str(work / f"index-{repo.name}")
+    out: dict[str, Any] = {"build": run_step(repo, "build", str(corpus), index)}
+    out["noop"] = run_step(repo, "build", str(corpus), index)
+    files = sorted(corpus.glob("*.txt"))
+    victim = files[len(files) // 2]
+    original = victim.read_text(encoding="utf-8")
+    blocks = original.split("\n\n")
+    blocks[len(blocks) // 2] += " (edited by the benchmark)"
+    victim.write_text("\n\n".join(blocks), encoding="utf-8")
+    try:
+        out["changed"] = run_step(repo, "build", str(corpus), index)
+    finally:
+        victim.write_text(original, encoding="utf-8")
+    extra = corpus / "Interview 99999.txt"
+    shutil.copy(files[0], extra)
+    try:
+        out["added"] = run_step(repo, "build", str(corpus), index)
+    finally:
+        extra.unlink()
+    out["back"] = run_step(repo, "build", str(corpus), index)
+    out["search"] = run_step(repo, "search", index, json.dumps(asked))
+    out["index_mb"] = folder_mb(Path(index))
+    return out
+
+
+def show(label: str, n: int, r: dict[str, Any]) -> None:
+    b = r["build"]
+    full = b["seconds"]
+    s = r["search"]
+    print(
+        f"{label:9s} n={n:<5d} build {full:7.1f} s (embedded {b['embedded']}, peak "
+        f"{b['peak_mb']:.0f} MB) | no-op {r['noop']['seconds']:.2f} s | changed "
+        f"{r['changed']['seconds']:.2f} s ({100 * r['changed']['seconds'] / full:.1f} %, "
+        f"{r['changed']['embedded']} embedded) | added {r['added']['seconds']:.2f} s "
+        f"({100 * r['added']['seconds'] / full:.1f} %, {r['added']['embedded']} embedded) | "
+        f"removed {r['back']['seconds']:.2f} s | first search {s['first_search_s']:.2f} s | "
+        f"search p50/p95 {s['p50_ms']:.1f}/"
+        f"{s['p95_ms']:.1f} ms | index {r['index_mb']:.0f} MB | load {b['load']:.1f}"
+    )
 
 
 def main() -> None:
-    transcripts = (
-        Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared/corpus/transcripts"
-    )
-    embedder = LocalMiniLMEmbedding()
-    embedder.embed(["warm up"])
-    print(f"command: python tests/bench/bench_index.py {transcripts}")
-    shipped = load([REPO / "corpus"])
-    n, rate = throughput(embedder, shipped)
-    print(f"raw embedding, shipped interview: {n} turns, {rate:.1f} turns/s")
-    corpus = load([transcripts])
-    n, raw_rate = throughput(embedder, corpus)
-    print(f"raw embedding, {len(corpus.interviews)} transcripts: {n} turns, {raw_rate:.1f} turns/s")
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(index_dir=Path(tmp) / "index")
-        report = Indexer(settings, embedder).build(corpus)
-        rate = report.turns_embedded / report.seconds
-        print(
-            f"full build: {report.turns_embedded} turns embedded in {report.seconds:.1f} s "
-            f"({rate:.1f} turns/s, ratio to raw {rate / raw_rate:.2f})"
-        )
-        noop = Indexer(settings, embedder).build(corpus)
-        print(f"no-op re-index: {noop.turns_embedded} embedded in {noop.seconds:.2f} s")
-        first = corpus.interviews[0]
-        edited = replace(first, sha256="edited", turns=first.turns[:-1])
-        one = Corpus((edited, *corpus.interviews[1:]))
-        changed = Indexer(settings, embedder).build(one)
-        print(
-            f"re-index, one file changed: {changed.turns_embedded} embedded in "
-            f"{changed.seconds:.2f} s (full build {report.seconds:.1f} s)"
-        )
-        started = time.perf_counter()
-        reader = open_index(settings, embedder)
-        retriever = Retriever(reader, embedder, None)
-        retriever.search("warm up", k=8)
-        print(f"open index + BM25 build: {time.perf_counter() - started:.2f} s")
-        turns = reader.all_turns()
-        queries = [" ".join(t.turn.text.split()[:12]) for t in turns[:: max(1, len(turns) // 200)]]
-        queries = [q for q in queries if q.strip()][:200]
-        for mode in ("dense", "bm25", "hybrid"):
-            times = []
-            for q in queries:
-                t0 = time.perf_counter()
-                retriever.search(q, k=8, filters=Filters(), mode=mode)
-                times.append((time.perf_counter() - t0) * 1000)
-            times.sort()
-            p95 = times[int(0.95 * (len(times) - 1))]
-            print(
-                f"search {mode:5s}: {len(times)} queries, p50 {statistics.median(times):.1f} ms, "
-                f"p95 {p95:.1f} ms"
-            )
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    parser.add_argument("--sizes", default="1,288", help="synthetic corpus sizes")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.step:
+        sys.path.insert(0, str(args.repo))
+        result = step_build(*rest) if args.step == "build" else step_search(*rest)
+        print(json.dumps(result))
+        return
+    systems = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    command = " ".join(["python tests/bench/bench_index.py", *sys.argv[1:]])
+    print(f"command: {command}")
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+        for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+            corpus = synthetic(Path(tmp) / f"corpus-{n}", n)
+            asked = queries(corpus, args.queries)
+            for label, repo in systems:
+                work = Path(tmp) / f"{label}-{n}"
+                work.mkdir()
+                r = results[f"{label}-{n}"] = measure(repo, corpus, work, asked)
+                show(label, n, r)
+                shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

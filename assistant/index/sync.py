@@ -1,0 +1,65 @@
+"""Bring the side store in line with the manifest, from the nodes in Chroma.
+
+The side store follows the manifest: an interview whose live version there is not the version
+the store holds is refilled from that version's nodes (their documents and metadata hold every
+turn exactly), and an interview no longer live is dropped. Nothing is embedded. This runs when
+a build starts and when an index is opened: after a build that died between switching an
+interview and writing its rows, or on a second machine sharing one Chroma server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.index import nodes
+from assistant.index.manifest import Manifest
+from assistant.index.side import SideStore
+from assistant.model import Evidence
+from assistant.units import Unit
+
+_PAGE = 2000
+
+
+def out_of_date(side: SideStore, manifest: Manifest) -> bool:
+    have = side.versions()
+    live = {iid: e.version for iid, e in manifest.interviews.items()}
+    return have != live
+
+
+def reconcile(side: SideStore, collection: Any, manifest: Manifest) -> list[str]:
+    """Refill or drop what differs; returns the interviews touched."""
+    have = side.versions()
+    live = manifest.interviews
+    touched = []
+    for iid in sorted(set(have) - set(live)):
+        side.remove(iid)
+        touched.append(iid)
+    for iid, entry in live.items():
+        if have.get(iid) != entry.version:
+            refill(side, collection, iid, entry.version)
+            touched.append(iid)
+    return touched
+
+
+def refill(side: SideStore, collection: Any, interview_id: str, version: int) -> None:
+    turns: list[tuple[str, Evidence]] = []
+    units: list[tuple[str, Unit]] = []
+    where = {"$and": [{"interview": interview_id}, {"version": version}]}
+    offset = 0
+    while True:
+        got = collection.get(
+            where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
+        )
+        for node_id, text, meta in zip(
+            got["ids"], got["documents"], got["metadatas"], strict=True
+        ):
+            if meta.get("kind") == nodes.TURN:
+                turns.append((node_id, nodes.evidence_from_record(text or "", meta)))
+            else:
+                units.append((node_id, nodes.unit_from_record(meta)))
+        if len(got["ids"]) < _PAGE:
+            break
+        offset += _PAGE
+    turns.sort(key=lambda row: row[1].turn.ordinal)
+    units.sort(key=lambda row: (row[1].ordinals[0], row[1].kind))
+    side.replace(interview_id, version, turns, units)
