@@ -10,8 +10,6 @@ alone for comparison.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,6 +26,7 @@ from assistant.index.reader import IndexReader
 from assistant.index.scope import Scope
 from assistant.ingest.speakers import check_roles, resolve_speakers
 from assistant.model import Evidence, Filters
+from assistant.terms import tokenize
 from assistant.units import Unit, is_said, opens_question
 
 if TYPE_CHECKING:
@@ -49,50 +48,6 @@ WEIGHTS = {"dense": 1.0, "bm25": 0.3}
 DENSE_SHARE = 0.75
 #: Candidates taken from each retriever before fusing.
 MIN_DEPTH = 50
-
-# Words that carry no topic in conversational English (and French: one interview is French).
-_FILLERS = """
-uh um uhm hmm mm mhm er ah oh okay ok yeah yes yep no nope right like just really actually
-basically know mean think guess sort kind thing things stuff lot lots gonna wanna gotta well
-also maybe something anything everything say said says saying would could should might get got
-one two go going went come bit much many way want ça oui non bon euh alors donc voilà vraiment
-""".split()
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH
-
-    words = [*STOPWORDS_EN_PLUS, *STOPWORDS_FRENCH, *_FILLERS]
-    return frozenset(_fold(w) for w in words)
-
-
-STOPWORDS = _stopwords()
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-def _stem(word: str) -> str:
-    """Fold plurals only (models/model, dependencies/dependency, données/donnee): safe in both
-    languages, unlike an English stemmer applied to French."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word[-1] in "sx" and word[-2] not in "sui":
-        return word[:-1]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    """BM25 terms: accent-folded, lower-case words, no stopwords or fillers, plurals folded."""
-    out = []
-    for word in _WORD.findall(_fold(text).replace("’", "'")):
-        word = word.split("'")[0] if "'" in word else word
-        if len(word) > 1 and word not in STOPWORDS:
-            out.append(_stem(word))
-    return out
 
 
 class _Bm25Side:
@@ -426,18 +381,6 @@ class Retriever:
         ranked = sorted(per_interview.values(), key=lambda item: (-item[1], item[0]))
         return self.guide[best], ranked
 
-    def _utterance_of(self) -> dict[str, int]:
-        """Turn key -> position of the utterance holding it."""
-        of_key: dict[str, int] | None = self.reader.cache.get("utterance_of")
-        if of_key is None:
-            of_key = {}
-            for pos, unit in enumerate(self.reader.units()):
-                if unit.kind == "utterance":
-                    for key in unit.keys:
-                        of_key[key] = pos
-            self.reader.cache["utterance_of"] = of_key
-        return of_key
-
     def _answered(
         self, fused: list[tuple[int, float]], utter: dict[int, float]
     ) -> list[tuple[int, float]]:
@@ -445,7 +388,11 @@ class Retriever:
         see ``ANSWER_POWER``. ``utter`` holds utterance positions and their cosines."""
         units = self.reader.units()
         top = max(utter.values(), default=0.0) or 1.0
-        of_key = self._utterance_of()
+        # Turn key -> the close utterance holding it, when that utterance says something (an
+        # utterance outside ``utter`` is not close, so it adds nothing to an answer's closeness).
+        of_key = {
+            key: pos for pos in utter if not self._only_asks(units[pos]) for key in units[pos].keys
+        }
         out = []
         for pos, score in fused:
             unit = units[pos]
@@ -454,7 +401,6 @@ class Retriever:
                 target = self.reader.exchange_of(unit.keys[-1]) or unit
             if target.kind == "exchange":
                 said = {of_key[k] for k in target.keys if k in of_key}
-                said = {p for p in said if not self._only_asks(units[p])}
                 answer = max((utter.get(p, 0.0) for p in said), default=0.0)
                 score *= max(answer / top, 0.0) ** ANSWER_POWER
             out.append((pos, score))

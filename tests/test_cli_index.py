@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from index_helpers import (
@@ -116,7 +117,9 @@ def test_search_human_output_and_filters(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith(" 1. 2:4      Interview 2 · Sara (participant) · line 8 · score ")
     assert "codes: MLP-unstable-external-dependency" in out
-    assert "found by: exchange 2:3-4: dense #1" in out or "found by: utterance 2:4: dense #1" in out
+    # The unit that holds the turn, and the retrievers that ranked it (which of the question's
+    # exchange or the answer's utterance leads is the ranking's business, not this test's).
+    assert re.search(r"found by: (exchange 2:3-4|utterance 2:4): dense #[12]\b", out)
     assert "A third-party library update silently changed the preprocessing." in out
     assert main(["search", "anything", "--speaker", "nobody"]) == 1
     assert "no speaker 'nobody'" in capsys.readouterr().err

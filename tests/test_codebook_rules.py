@@ -154,7 +154,10 @@ def test_the_evaluation_and_the_filters_use_the_codebooks_parents(folder: Path) 
 
     book = Codebook.from_turns((t for i in corpus.interviews for t in i.turns), corpus.codes)
     turns = [Evidence(t, i.title, i.source, 0.0) for i in corpus.interviews for t in i.turns]
-    tree = {node.label: [c.label for c in node.children] for node in code_nodes(book, turns)}
+    tree = {
+        node.label: [c.label for c in node.children]
+        for node in code_nodes(book, [e.turn.codes for e in turns])
+    }
     assert tree["Relations"] == ["Family-contact"]
     assert tree["Equipment"] == ["XY-drift"]
     assert tree["Staffing-and-workload [SW]"] == ["SW-understaffing", "SW-understaffing-fix"]

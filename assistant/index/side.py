@@ -170,7 +170,7 @@ class SideStore:
         """Put ``version`` of an interview in place of whatever version was here, in one
         transaction: ``turns`` are (node id, Evidence) in turn order, ``units`` (node id,
         Unit) ordered by first turn then kind."""
-        from assistant.retrieve import tokenize
+        from assistant.terms import tokenize
 
         by_ordinal = {e.turn.ordinal: e.turn for _n, e in turns}
         exchange_of = {

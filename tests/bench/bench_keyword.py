@@ -30,7 +30,7 @@ from assistant.index.scope import Scope  # noqa: E402
 from assistant.index.side import SideStore, sort_key  # noqa: E402
 from assistant.ingest import load_corpus  # noqa: E402
 from assistant.model import Evidence  # noqa: E402
-from assistant.retrieve import tokenize  # noqa: E402
+from assistant.terms import tokenize  # noqa: E402
 from assistant.units import build_units, unit_text  # noqa: E402
 
 
