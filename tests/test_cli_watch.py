@@ -66,6 +66,12 @@ class Lines:
                 return line
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A test run started in the background by a shell without job control inherits SIGINT
+    # ignored, and so would the child: Python then installs no KeyboardInterrupt at all.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_watch_indexes_a_dropped_file_and_ctrl_c_ends_it_cleanly(corpus: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "index", "--watch"],
@@ -74,6 +80,7 @@ def test_watch_indexes_a_dropped_file_and_ctrl_c_ends_it_cleanly(corpus: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         out = Lines(process.stdout)  # type: ignore[arg-type]
