@@ -158,6 +158,47 @@ def test_an_uninterrupted_update_writes_only_what_changed(tmp_path: Path) -> Non
     assert_finished_like_a_clean_update(settings)
 
 
+UPDATE_ELSEWHERE = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from index_helpers import embedder, updated_corpus
+    from assistant.index import Indexer
+    from assistant.settings import load_settings
+
+    Indexer(load_settings(index_dir={index!r}), embedder()).build(updated_corpus())
+    """
+)
+
+
+def test_an_index_updated_by_another_process_is_searched_whole(tmp_path: Path) -> None:
+    """The chat open in one terminal, `assistant index` run in another: when the chat opens the
+    index again, every new vector is found (Chroma's per-process vector index would otherwise
+    fail with "Error finding id" or miss vectors after a crash)."""
+    settings = load_settings(index_dir=tmp_path / "index")
+    Indexer(settings, embedder()).build(small_corpus())
+    vector = embedder().get_query_embedding("customer names and privacy")
+    reader = open_index(settings, embedder())
+    assert reader.dense(vector, 200, Scope())
+    script = UPDATE_ELSEWHERE.format(
+        tests=str(Path(__file__).parent), index=str(settings.index_dir)
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=600)
+    assert reader.is_outdated()
+    reader.close()
+    reader = open_index(settings, embedder())
+    found = {pos for pos, _ in reader.dense(vector, 200, Scope())}
+    assert (
+        len(found)
+        == reader.turn_count()
+        == len([t for i in updated_corpus().interviews for t in i.turns])
+    )
+    reader.close()
+    # A build in this process afterwards writes on the same fresh view, and finds nothing to do.
+    again = Indexer(settings, embedder()).build(updated_corpus())
+    assert again.turns_embedded == 0 and not again.changed_anything
+
+
 def test_an_update_on_a_server_reaches_a_second_researcher(
     chroma_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

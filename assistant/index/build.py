@@ -137,6 +137,11 @@ class Indexer:
         mcol = mf.collection(client, create=True)
         col = store.nodes_collection(client, create=True)
         old = mf.read(mcol)
+        if old is not None and store.changed_elsewhere(self.settings, old.counter):
+            client = store.fresh_client(self.settings)
+            mcol = mf.collection(client, create=True)
+            col = store.nodes_collection(client, create=True)
+            old = mf.read(mcol)
         legacy = store.legacy_format(client)
         if old is None and legacy:
             report.rebuilt = f"index format changed from 2 to {nodes_mod.FORMAT_VERSION}"
@@ -237,6 +242,7 @@ class Indexer:
             state.built_at = time.time()
             state.counter += 1
             mf.write_info(mcol, state)
+            store.remember_counter(self.settings, state.counter)
         if report.rebuilt or store.legacy_format(client):
             store.drop_legacy(client)
         report.generation = str(state.counter)
@@ -272,6 +278,7 @@ class Indexer:
             entry.removing = True
             state.counter += 1
             mf.write_entries(mcol, {interview_id: entry}, state)
+            store.remember_counter(self.settings, state.counter)
             _hook("removing")
         side.remove(interview_id)
         col.delete(where={"interview": interview_id})
@@ -445,6 +452,7 @@ class Indexer:
         # The switch: every record of the chunk and the change counter in one Chroma write.
         state.counter += 1
         mf.write_entries(mcol, entries, state)
+        store.remember_counter(self.settings, state.counter)
         _hook("switch")
         self.written.extend(entries)
         for update in updates:

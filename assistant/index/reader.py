@@ -342,8 +342,12 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
 
     ``embedder`` may be just the model's name (``embedding_name.configured_model_name``), so
     the index can open without importing llama-index or loading the model."""
+    return _open(settings, embedder, fresh=False)
+
+
+def _open(settings: Settings, embedder: BaseEmbedding | str, fresh: bool) -> IndexReader:
     model_name = embedder if isinstance(embedder, str) else embedder.model_name
-    client = store.make_client(settings)
+    client = store.fresh_client(settings) if fresh else store.make_client(settings)
     place = store.where(settings)
     try:
         mcol = mf.collection(client)
@@ -353,6 +357,8 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
         raise health.write_problem(settings, exc, building=False) or store.damaged(
             settings, exc
         ) from None
+    if manifest is not None and not fresh and store.changed_elsewhere(settings, manifest.counter):
+        return _open(settings, embedder, fresh=True)
     if legacy:
         raise RebuildNeededError(
             f"rebuild needed: the index at {place} has format 2, this version of the assistant "
@@ -389,4 +395,5 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
     except Exception as exc:
         problem = health.write_problem(settings, exc, building=False)
         raise problem or store.damaged(settings, exc) from None
+    store.remember_counter(settings, manifest.counter)
     return IndexReader(settings, client, manifest, collection, store_)

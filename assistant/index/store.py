@@ -100,6 +100,37 @@ def make_client(settings: Settings) -> Any:
         raise write_problem(settings, exc, building=False) or damaged(settings, exc) from None
 
 
+#: The manifest's change counter of each local index as this process last opened or wrote it.
+_counter_seen: dict[str, int] = {}
+
+
+def _local_key(settings: Settings) -> str | None:
+    return None if settings.chroma_url else str(Path(settings.index_dir) / "chroma")
+
+
+def changed_elsewhere(settings: Settings, counter: int) -> bool:
+    """True when another process wrote the local index since this one last opened or wrote
+    it. Chroma keeps one system per folder and process, and that system's vector index does
+    not follow another process's writes (Chroma's local mode is not process-safe): search
+    would miss some of the new vectors until the process restarts."""
+    key = _local_key(settings)
+    return key is not None and _counter_seen.get(key, counter) != counter
+
+
+def fresh_client(settings: Settings) -> Any:
+    """A client that reads the local index from disk again, as a new process would."""
+    key = _local_key(settings)
+    if key is not None:
+        _forget_local_system(Path(key))
+    return make_client(settings)
+
+
+def remember_counter(settings: Settings, counter: int) -> None:
+    key = _local_key(settings)
+    if key is not None:
+        _counter_seen[key] = counter
+
+
 def get_collection(client: Any, name: str) -> Any:
     """Open a collection without ever letting Chroma attach its default embedding function
     (which would download a model the first time it is called)."""
