@@ -100,6 +100,22 @@ def _paragraphs_cited(corpus: Corpus, key: str, quote: str) -> list[tuple[str, .
     ]
 
 
+def _paragraphs_holding(corpus: Corpus, interview_id: str, quote: str) -> list[tuple[str, ...]]:
+    """The codes of each paragraph of interview ``interview_id`` that holds a fragment of
+    ``quote``, wherever it is: for answers from another rendering of the same interview (a
+    plain transcript judged against the coders' print-out, whose turns are numbered apart)."""
+    interview = next((i for i in corpus.interviews if i.id == interview_id), None)
+    if interview is None:
+        return []
+    fragments = [f for f in quote_fragments(quote) or [quote] if f.strip()]
+    return [
+        p.codes
+        for t in interview.turns
+        for p in t.paragraphs
+        if any(locate_in_paragraph(f, p.text) is not None for f in fragments)
+    ]
+
+
 def gold_interviews(corpus: Corpus, codes: Iterable[str]) -> set[str]:
     wanted = set(codes)
     return {
@@ -112,14 +128,24 @@ def gold_interviews(corpus: Corpus, codes: Iterable[str]) -> set[str]:
 
 
 def answer_scores(
-    corpus: Corpus, gold: GoldQuestion, citations: Sequence[dict[str, Any]]
+    corpus: Corpus,
+    gold: GoldQuestion,
+    citations: Sequence[dict[str, Any]],
+    by_text: bool = False,
 ) -> dict[str, float]:
-    """Precision and coverage of one answer's citations (``{"key", "quote"}`` dicts)."""
+    """Precision and coverage of one answer's citations (``{"key", "quote"}`` dicts).
+
+    ``by_text``: the answer cites another rendering of ``corpus``'s interviews (same ids,
+    other turn numbers), so each quote is looked for in its whole interview."""
     wanted = set(gold.codes)
     hits = 0
     cited: set[str] = set()
     for c in citations:
-        paragraphs = _paragraphs_cited(corpus, c["key"], c["quote"])
+        paragraphs = (
+            _paragraphs_holding(corpus, c["key"].rpartition(":")[0], c["quote"])
+            if by_text
+            else _paragraphs_cited(corpus, c["key"], c["quote"])
+        )
         if any(wanted & set(codes) for codes in paragraphs):
             hits += 1
         cited.add(c["key"].rpartition(":")[0])

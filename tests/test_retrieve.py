@@ -17,6 +17,7 @@ from index_helpers import (
 )
 
 import assistant.retrieve as retrieve_mod
+from assistant.codebook import Codebook
 from assistant.codematch import MIN_SCORE
 from assistant.errors import AssistantError
 from assistant.index import Indexer, open_index
@@ -211,3 +212,27 @@ def test_weak_code_matches_lift_their_passages_less() -> None:
     assert _certainty(MIN_SCORE) == 0.0
     assert _certainty(CODE_SURE) == _certainty(0.95) == 1.0
     assert 0.0 < _certainty((MIN_SCORE + CODE_SURE) / 2) < 1.0
+
+
+def test_answers_leave_out_more_weak_units_when_no_code_matched(
+    retriever: Retriever, off_topic: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    floors: list[float] = []
+    spread = retrieve_mod._spread
+
+    def recording(units, fused, k, relative_floor=0.0):  # type: ignore[no-untyped-def]
+        floors.append(relative_floor)
+        return spread(units, fused, k, relative_floor)
+
+    monkeypatch.setattr(retrieve_mod, "_spread", recording)
+    uncoded = off_topic.retrieve("why did projects run late?", k=8, relative_floor=0.3)
+    turns = [t for i in small_corpus().interviews for t in i.turns]
+    coded = Retriever(retriever.reader, embedder(), Codebook.from_turns(turns)).retrieve(
+        "machine learning pipeline issues", k=8, codes=[MLP], relative_floor=0.3
+    )
+    searched = off_topic.retrieve("why did projects run late?", k=8)
+    assert coded.codes and not uncoded.codes
+    assert floors == [retrieve_mod.UNCODED_FLOOR, 0.3, 0.0]
+    top = uncoded.hits[0].score
+    assert all(h.score >= retrieve_mod.UNCODED_FLOOR * top for h in uncoded.hits)
+    assert len(searched.hits) >= len(uncoded.hits)

@@ -1,6 +1,7 @@
 """Answer quality against the coders, this checkout beside another (today's system), in one run.
 
-    python tests/bench/bench_answers.py [--split test|tune|all] [--baseline DIR] [--hide-codes]
+    python tests/bench/bench_answers.py [--split test|tune|all] [--baseline DIR]
+        [--hide-codes | --plain] [--set NAME=JSON] [--reuse DIR]
 
 For each system (this checkout, and with ``--baseline DIR`` the checkout at DIR, e.g. a
 ``git worktree`` of the previous commit), a child process indexes the 14 coded moderated Delve
@@ -13,7 +14,14 @@ bootstrap intervals over questions) and unit recall@5 on the shipped interview.
 
 ``--hide-codes`` indexes the PDFs with every code removed: the same texts as plain
 transcripts, so it measures what a corpus without codes gets (precision is still judged by the
-coders' codes).
+coders' codes). ``--plain`` indexes the study's own plain transcripts of the same 14 interviews
+(``transcripts/Interview N.txt``: whole turns, no headings, numbered apart from the print-outs),
+and a quote counts as precise when its text lies in a gold-coded paragraph of the print-out of
+its interview.
+
+``--set NAME=JSON`` overrides a constant of ``assistant.retrieve`` or
+``assistant.answer.extractive`` in this checkout (how constants are tried on the tune half);
+``--reuse DIR`` keeps each system's index there and skips the build on the next run.
 
 Needs the study corpus (``ASSISTANT_SHARED_CORPUS``, default ``../shared/corpus``).
 """
@@ -34,33 +42,46 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
 MODERATION = SHARED / "delve-pdf" / "moderation"
+TRANSCRIPTS = SHARED / "transcripts"
 QUESTIONS = REPO / "tests" / "data" / "eval_questions.json"
 SHIPPED_QUESTIONS = REPO / "tests" / "data" / "shipped_questions.json"
 SHIPPED = REPO / "corpus" / "Interview 12 - Amin.txt"
 
 
-def worker(
-    repo: Path, paths: list[str], questions: list[str], search: list[str], hide: bool
-) -> None:
+def worker(repo: Path, job: dict[str, Any]) -> None:
     """Run in a child: index with the ``assistant`` package of ``repo`` and answer."""
     sys.path.insert(0, str(repo))
+    import importlib
+
     from assistant.ingest import load_corpus
     from assistant.service import make_assistant
 
+    for setting in job["set"]:
+        name, _, value = setting.partition("=")
+        for module in ("assistant.retrieve", "assistant.answer.extractive"):
+            owner = importlib.import_module(module)
+            if hasattr(owner, name):
+                setattr(owner, name, type(getattr(owner, name))(json.loads(value)))
+                break
+        else:
+            raise SystemExit(f"--set {setting}: no such constant in this checkout")
     with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
+        index = Path(job["reuse"]) if job["reuse"] else Path(tmp) / "index"
         assistant = make_assistant(
-            index_dir=Path(tmp) / "index", chroma_url=None, embed_model="local", llm_model=None
+            index_dir=index, chroma_url=None, embed_model="local", llm_model=None
         )
-        corpus = load_corpus([Path(p) for p in paths])
-        if hide:
-            from assistant.evaluate import hide_codes
+        built = 0.0
+        if not (index / "side.sqlite3").exists():
+            corpus = load_corpus([Path(p) for p in job["paths"]])
+            if job["hide"]:
+                from assistant.evaluate import hide_codes
 
-            corpus = hide_codes(corpus)
-        started = time.perf_counter()
-        assistant.build_index(corpus)
-        built = time.perf_counter() - started
+                corpus = hide_codes(corpus)
+            started = time.perf_counter()
+            assistant.build_index(corpus)
+            built = time.perf_counter() - started
         answers = []
-        for q in questions:
+        for q in job["questions"]:
             answer = assistant.ask(q)
             answers.append(
                 {
@@ -75,16 +96,13 @@ def worker(
             index_dir=Path(tmp) / "shipped", chroma_url=None, embed_model="local", llm_model=None
         )
         shipped.build_index(load_corpus([SHIPPED]))
-        found = [[e.key for e in shipped.search(q, k=5)] for q in search]
+        found = [[e.key for e in shipped.search(q, k=5)] for q in job["search"]]
     print(json.dumps({"built": built, "answers": answers, "search": found}))
 
 
-def run_system(
-    repo: Path, paths: list[str], questions: list[str], search: list[str], hide: bool
-) -> dict[str, Any]:
+def run_system(repo: Path, job: dict[str, Any]) -> dict[str, Any]:
     args = [sys.executable, str(Path(__file__).resolve()), "--worker", str(repo)]
-    payload = json.dumps({"paths": paths, "questions": questions, "search": search, "hide": hide})
-    done = subprocess.run(args, input=payload, capture_output=True, text=True)
+    done = subprocess.run(args, input=json.dumps(job), capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"the system at {repo} failed (exit {done.returncode})")
@@ -95,12 +113,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("test", "tune", "all"), default="test")
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
-    parser.add_argument("--hide-codes", action="store_true")
+    codes = parser.add_mutually_exclusive_group()
+    codes.add_argument("--hide-codes", action="store_true")
+    codes.add_argument(
+        "--plain",
+        action="store_true",
+        help="index the study's plain transcripts of the coded interviews instead",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="override a constant of assistant.retrieve or assistant.answer.extractive in "
+        "this checkout (tuning, on the tune half only)",
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="keep each system's index in this folder and reuse it on the next run",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        job = json.loads(sys.stdin.read())
-        worker(args.worker, job["paths"], job["questions"], job["search"], job["hide"])
+        worker(args.worker, json.loads(sys.stdin.read()))
         return
 
     from assistant.answer_eval import answer_scores, bootstrap, load_gold, recall, split
@@ -111,6 +147,11 @@ def main() -> None:
     corpus = load_corpus([MODERATION])
     coded = [i for i in corpus.interviews if i.code_applications]
     paths = [i.source for i in coded]
+    if args.plain:
+        paths = [str(TRANSCRIPTS / f"Interview {i.id}.txt") for i in coded]
+        missing = [p for p in paths if not Path(p).is_file()]
+        if missing:
+            raise SystemExit(f"no plain transcript {missing[0]}")
     gold = load_gold(QUESTIONS)
     tune, test = split(gold)
     chosen = {"tune": tune, "test": test, "all": gold}[args.split]
@@ -124,24 +165,29 @@ def main() -> None:
         f"$ python tests/bench/bench_answers.py --split {args.split}"
         + (f" --baseline {args.baseline}" if args.baseline else "")
         + (" --hide-codes" if args.hide_codes else "")
+        + (" --plain" if args.plain else "")
+        + "".join(f" --set {x}" for x in args.set)
     )
     print(
         f"{len(coded)} coded interviews, {sum(len(i.turns) for i in coded)} turns; "
         f"{len(chosen)} questions ({args.split} half of {len(gold)}); "
         f"{len(judged_chosen)} judged shipped-interview questions"
         + ("; codes hidden from the index" if args.hide_codes else "")
+        + ("; the plain transcripts indexed, quotes judged by their text" if args.plain else "")
     )
     rows = {}
     for name, repo in systems.items():
-        out = run_system(
-            repo,
-            paths,
-            [q.question for q in chosen],
-            [q.question for q in judged_chosen],
-            args.hide_codes,
-        )
+        job = {
+            "paths": paths,
+            "questions": [q.question for q in chosen],
+            "search": [q.question for q in judged_chosen],
+            "hide": args.hide_codes,
+            "set": args.set if repo == REPO else [],
+            "reuse": str(args.reuse / name.replace(" ", "-")) if args.reuse else None,
+        }
+        out = run_system(repo, job)
         scores = [
-            answer_scores(corpus, q, a["citations"])
+            answer_scores(corpus, q, a["citations"], by_text=args.plain)
             for q, a in zip(chosen, out["answers"], strict=True)
         ]
         precision = [s["precision"] for s in scores]
