@@ -45,6 +45,12 @@ MAX_TOKENS = 256
 #: Texts per ONNX run. Texts are sorted by length first, so padding to the longest of a batch
 #: wastes little. 32 was chosen on 2 cores; tests/bench/bench_embeddings.py re-measures it.
 ONNX_BATCH = 32
+#: Padded word pieces per ONNX run (texts x longest): a run's working memory grows with the
+#: batch times the square of its length (attention), 590 MB for 32 texts of 256 and 210 MB for
+#: 8, and long batches were no faster per text. Short texts still go 32 at a time.
+ONNX_BATCH_TOKENS = 2048
+#: Texts tokenized together, then cut into ONNX runs by length.
+TOKENIZE_SLICE = 1024
 
 _verified: set[tuple[str, str]] = set()
 _verify_lock = threading.Lock()
@@ -121,6 +127,7 @@ class LocalMiniLMEmbedding(_BatchEmbedding):
 
     max_tokens: int = MAX_TOKENS
     onnx_batch: int = ONNX_BATCH
+    onnx_batch_tokens: int = ONNX_BATCH_TOKENS
 
     _session: Any = PrivateAttr(default=None)
     _tokenizer: Any = PrivateAttr(default=None)
@@ -172,11 +179,8 @@ class LocalMiniLMEmbedding(_BatchEmbedding):
         _, tokenizer = self._load()
         return [sum(e.attention_mask) for e in tokenizer.encode_batch(list(texts))]
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        session, tokenizer = self._load()
-        encodings = tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        session, _ = self._load()
         hidden = session.run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
@@ -186,17 +190,41 @@ class LocalMiniLMEmbedding(_BatchEmbedding):
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled / np.clip(norms, 1e-12, None)
 
+    def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
+        """Text indices by ONNX run: similar lengths together, each run within the budgets."""
+        order = np.argsort(lengths, kind="stable")
+        runs: list[np.ndarray] = []
+        start = 0
+        while start < len(order):
+            # Sorted ascending, so the last text taken is the longest of the run.
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < self.onnx_batch
+                and (end - start + 1) * lengths[order[end]] <= self.onnx_batch_tokens
+            ):
+                end += 1
+            runs.append(order[start:end])
+            start = end
+        return runs
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed many texts as a (n, 384) float32 array of unit vectors, in input order."""
         texts = [t if t.strip() else " " for t in texts]
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
-        # Character length is a good enough proxy for token length to group similar texts.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.onnx_batch):
-            chunk = order[start : start + self.onnx_batch]
-            out[chunk] = self._run([texts[i] for i in chunk])
+        _, tokenizer = self._load()
+        # Tokenized a slice at a time: the padded ids of a whole corpus would not be small.
+        for first in range(0, len(texts), TOKENIZE_SLICE):
+            encodings = tokenizer.encode_batch(texts[first : first + TOKENIZE_SLICE])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            lengths = mask.sum(axis=1)
+            for run in self._batches(lengths):
+                # Padded to the longest of the run, as if the run had been tokenized alone.
+                width = int(lengths[run[-1]])
+                out[first + run] = self._run(ids[run, :width], mask[run, :width])
         return out
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:

@@ -48,6 +48,29 @@ def test_batch_padding_does_not_change_vectors() -> None:
     assert embedder().embed([]).shape == (0, 384)
 
 
+def test_long_texts_run_in_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run's working memory grows with its texts times their length squared: long texts must
+    # not go 32 at a time (590 MB for one run), short ones still should (speed).
+    shapes: list[tuple[int, int]] = []
+    real = emb.LocalMiniLMEmbedding._run
+
+    def spy(self: emb.LocalMiniLMEmbedding, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        shapes.append(ids.shape)
+        return real(self, ids, mask)
+
+    monkeypatch.setattr(emb.LocalMiniLMEmbedding, "_run", spy)
+    long = [
+        f"{i} the model was retrained every week because the data drifted " * 30 for i in range(12)
+    ]
+    short = [f"Short answer number {i}." for i in range(40)]
+    texts = long[:6] + short + long[6:]
+    got = embedder().embed(texts)
+    assert max(n * width for n, width in shapes) <= emb.ONNX_BATCH_TOKENS
+    assert max(n for n, _width in shapes) == emb.ONNX_BATCH
+    for i in (0, 6, len(texts) - 1):
+        assert np.allclose(got[i], embedder().embed([texts[i]])[0], atol=1e-5)
+
+
 def test_truncates_at_256_word_pieces() -> None:
     head = "the model was retrained every week because the data drifted " * 30
     assert embedder().count_tokens([head])[0] == 256
