@@ -30,6 +30,7 @@ from assistant.errors import (
     RebuildNeededError,
 )
 from assistant.index import Indexer, open_index
+from assistant.index.scope import Scope
 from assistant.index.store import BuildLock
 from assistant.model import Corpus, LoadProblem, Paragraph
 from assistant.settings import load_settings
@@ -251,6 +252,65 @@ def test_model_mismatch_needs_rebuild(settings) -> None:
     assert report.changed == ["1", "2", "3"]
     assert report.turns_embedded == embedded_count(small_corpus())
     assert open_index(settings, other).embed_model == "some-other-model"
+
+
+def _as_format_4(settings) -> int:
+    """Rewrite a built index as format 4 left it: every node in one collection."""
+    from assistant.index import manifest as mf
+    from assistant.index import store
+
+    client = store.make_client(settings)
+    nodes = store.open_nodes(client)
+    assert nodes is not None
+    rows = nodes.get(include=["embeddings", "documents", "metadatas"])
+    single = client.create_collection(
+        store.SINGLE_NODES, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
+    single.add(
+        ids=rows["ids"],
+        embeddings=rows["embeddings"],
+        documents=rows["documents"],
+        metadatas=rows["metadatas"],
+    )
+    for name in store.KIND_COLLECTIONS.values():
+        client.delete_collection(name)
+    mcol = mf.collection(client)
+    state = mf.read(mcol)
+    assert state is not None
+    state.format_version = 4
+    mf.write_info(mcol, state)
+    return len(rows["ids"])
+
+
+def test_a_format_4_index_is_moved_to_per_kind_collections_without_embedding(settings) -> None:
+    from assistant.index import store
+
+    build(settings, small_corpus())
+    before = open_index(settings, embedder())
+    turns_before = [e.turn for e in before.all_turns()]
+    vector = embedder().get_query_embedding("vendor latency")
+    hits_before = before.dense_units(vector, 10, Scope())
+    before.close()
+    total = _as_format_4(settings)
+    with pytest.raises(RebuildNeededError, match="has format 4"):
+        open_index(settings, embedder())
+
+    report = build(settings, small_corpus())
+    assert report.moved == total and report.to_dict()["moved_nodes"] == total
+    assert report.turns_embedded == 0 and not report.rebuilt
+    assert report.unchanged == ["1", "2", "3"]
+    reader = open_index(settings, embedder())
+    assert [e.turn for e in reader.all_turns()] == turns_before
+    assert reader.dense_units(vector, 10, Scope()) == hits_before
+    client = reader._client
+    assert store.SINGLE_NODES not in store.collection_names(client)
+    assert {kind: c.count() for kind, c in reader._collection.by_kind.items()} == {
+        kind: sum(1 for m in reader._collection.get()["metadatas"] if m["kind"] == kind)
+        for kind in store.KIND_COLLECTIONS
+    }
+    assert reader._collection.count() == total
+    # Moved once: the next build has nothing to do.
+    assert build(settings, small_corpus()).moved == 0
 
 
 def test_missing_index(settings) -> None:

@@ -103,7 +103,8 @@ def assert_finished_like_a_clean_update(settings: Settings) -> None:
     reader = open_index(settings, embedder())
     assert [e.turn for e in reader.all_turns()] == expected
     # Chroma holds exactly the nodes the side store knows, and the journal is empty.
-    nodes = store.nodes_collection(reader._client)
+    nodes = store.open_nodes(reader._client)
+    assert nodes is not None
     known = reader._side.rows("SELECT node FROM turns UNION ALL SELECT node FROM units")
     assert nodes.count() == len(known) == len({n for (n,) in known})
     manifest = mf.read(mf.collection(reader._client))

@@ -23,9 +23,14 @@ WORDS = "data model client deploy pipeline label privacy budget vendor cloud lat
 
 
 def big_corpus() -> Corpus:
-    """1,200 short, distinct turns: enough for Chroma to write its vector files."""
+    """1,200 short, distinct turns, each its own utterance (the speakers alternate): enough for
+    Chroma to write the vector files of the turns and of the utterances that search reads."""
     turns = [
-        ("Interviewee", f"turn {n}: the {WORDS[n % 12]} and the {WORDS[n * 7 % 12]} {n}", ())
+        (
+            "Interviewer" if n % 2 else "Interviewee",
+            f"turn {n}: the {WORDS[n % 12]} and the {WORDS[n * 7 % 12]} {n}",
+            (),
+        )
         for n in range(1, 1201)
     ]
     return corpus(interview("5", turns))
@@ -105,7 +110,8 @@ def test_the_space_of_an_interrupted_build_is_given_back(
 
     settings = load_settings()
     client = store.make_client(settings)
-    current = store.nodes_collection(client)
+    current = store.open_nodes(client)
+    assert current is not None
     orphan = client.create_collection(
         "turns-000099", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )

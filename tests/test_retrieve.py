@@ -113,13 +113,9 @@ def test_speaker_role_interview_filters(retriever: Retriever) -> None:
 def test_same_scope_on_both_sides(retriever: Retriever) -> None:
     scope = retriever.resolve(Filters(codes=("MLP",), roles=("participant",)))
     in_scope = {e.key for e in retriever.reader.all_turns() if scope.matches(e.turn)}
-    where = scope.to_filters(("turn",))
-    from llama_index.core.vector_stores.types import VectorStoreQuery
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
-    store = ChromaVectorStore(chroma_collection=retriever.reader._collection)
-    got = store.query(VectorStoreQuery(query_embedding=None, similarity_top_k=100, filters=where))
-    assert {n.metadata["key"] for n in got.nodes} == in_scope == {"1:2", "2:4"}
+    turn_nodes = retriever.reader._collection.by_kind["turn"]
+    got = turn_nodes.get(where=scope.to_where(), include=["metadatas"])
+    assert {m["key"] for m in got["metadatas"]} == in_scope == {"1:2", "2:4"}
     # BM25 ranks units: the units in scope are the utterances of exactly those turns.
     from assistant.index.keyword import _scope_sql
 

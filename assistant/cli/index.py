@@ -150,6 +150,11 @@ def _print_report(
         return
     if report.rebuilt:
         print(f"Rebuilding everything: {report.rebuilt}.")
+    if report.moved:
+        print(
+            f"Index format updated to one collection per node kind: {report.moved} nodes "
+            "moved with their vectors, nothing re-embedded."
+        )
     marks = [("added", "+"), ("changed", "~"), ("kept", "!"), ("removed", "-")]
     for field, mark in marks:
         for iid in getattr(report, field):

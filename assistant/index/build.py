@@ -135,13 +135,23 @@ class Indexer:
         model = self.embedder.model_name
         report = IndexReport(embed_model=model)
         mcol = mf.collection(client, create=True)
-        col = store.nodes_collection(client, create=True)
+        col = store.create_nodes(client)
         old = mf.read(mcol)
         if old is not None and store.changed_elsewhere(self.settings, old.counter):
             client = store.fresh_client(self.settings)
             mcol = mf.collection(client, create=True)
-            col = store.nodes_collection(client, create=True)
+            col = store.create_nodes(client)
             old = mf.read(mcol)
+        if (
+            old is not None
+            and old.format_version == nodes_mod.MOVABLE_FORMAT
+            and old.embed_model == model
+        ):
+            report.moved = store.split_by_kind(client, col)
+            old.format_version = nodes_mod.FORMAT_VERSION
+            old.counter += 1
+            mf.write_info(mcol, old)
+            store.remember_counter(self.settings, old.counter)
         legacy = store.legacy_format(client)
         if old is None and legacy:
             report.rebuilt = f"index format changed from 2 to {nodes_mod.FORMAT_VERSION}"
@@ -164,8 +174,8 @@ class Indexer:
     def _update(
         self,
         client: Any,
-        mcol: Any,
-        col: Any,
+        mcol: store.NodeCollections,
+        col: store.NodeCollections,
         old: mf.Manifest | None,
         side: SideStore,
         corpus: Corpus,
@@ -176,10 +186,10 @@ class Indexer:
         if old is None or report.rebuilt:
             if old is not None:
                 # Vectors of another model (or damaged ones) cannot be reused or kept.
-                client.delete_collection(store.NODES)
+                store.delete_nodes(client)
                 client.delete_collection(mf.NAME)
                 mcol = mf.collection(client, create=True)
-                col = store.nodes_collection(client, create=True)
+                col = store.create_nodes(client)
             side.clear()
             state = mf.Manifest(
                 embed_model=self.embedder.model_name,
@@ -250,7 +260,7 @@ class Indexer:
 
     # -- the journal ----------------------------------------------------------------------
 
-    def _recover(self, col: Any, mcol: Any, state: mf.Manifest, side: SideStore) -> list[str]:
+    def _recover(self, col: store.NodeCollections, mcol: store.NodeCollections, state: mf.Manifest, side: SideStore) -> list[str]:
         """Finish or undo what a build that died left in the journal (see the docstring)."""
         done = []
         for iid, entry in sorted(state.entries.items()):
@@ -271,7 +281,7 @@ class Indexer:
         return done
 
     def _remove(
-        self, col: Any, mcol: Any, state: mf.Manifest, side: SideStore, interview_id: str
+        self, col: store.NodeCollections, mcol: store.NodeCollections, state: mf.Manifest, side: SideStore, interview_id: str
     ) -> None:
         entry = state.entries[interview_id]
         if not entry.removing:
@@ -289,8 +299,8 @@ class Indexer:
 
     def _write_all(
         self,
-        col: Any,
-        mcol: Any,
+        col: store.NodeCollections,
+        mcol: store.NodeCollections,
         state: mf.Manifest,
         side: SideStore,
         todo: list[Interview],
@@ -367,7 +377,7 @@ class Indexer:
                     pending.result()
 
     def _prepare(
-        self, col: Any, state: mf.Manifest, interview: Interview, cache: dict[str, np.ndarray]
+        self, col: store.NodeCollections, state: mf.Manifest, interview: Interview, cache: dict[str, np.ndarray]
     ) -> _Update:
         previous = state.entries.get(interview.id)
         if previous is not None:
@@ -405,8 +415,8 @@ class Indexer:
 
     def _commit(
         self,
-        col: Any,
-        mcol: Any,
+        col: store.NodeCollections,
+        mcol: store.NodeCollections,
         state: mf.Manifest,
         side: SideStore,
         updates: list[_Update],

@@ -77,22 +77,24 @@ def write_problem(
     )
 
 
-def vectors_problem(collection: Any) -> str | None:
-    """Why ``collection``'s vectors cannot be searched (its segment files are truncated or
-    damaged), or None when a one-result query works. A build runs this on the generation it
-    would keep, so "unchanged" never means "left broken"."""
-    try:
-        got = collection.get(limit=1, include=["embeddings"])
-        embeddings = got.get("embeddings")
-        if embeddings is None or len(embeddings) == 0:
-            return None
-        collection.query(
-            query_embeddings=[[float(x) for x in embeddings[0]]],
-            n_results=1,
-            include=["distances"],
-        )
-    except Exception as exc:
-        return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+def vectors_problem(nodes: Any) -> str | None:
+    """Why the vectors of ``nodes`` (:class:`store.NodeCollections`) cannot be searched (a
+    collection's segment files are truncated or damaged), or None when a one-result query works
+    in each. A build runs this on the index it would keep, so "unchanged" never means "left
+    broken"."""
+    for collection in nodes.by_kind.values():
+        try:
+            got = collection.get(limit=1, include=["embeddings"])
+            embeddings = got.get("embeddings")
+            if embeddings is None or len(embeddings) == 0:
+                continue
+            collection.query(
+                query_embeddings=[[float(x) for x in embeddings[0]]],
+                n_results=1,
+                include=["distances"],
+            )
+        except Exception as exc:
+            return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
     return None
 
 

@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 #: 2: utterance and exchange nodes beside the turn nodes (``kind``).
 #: 3: the interview's cases and variables on every node.
 #: 4: one collection updated in place, every node tagged with its interview's ``version``.
-FORMAT_VERSION = 4
+#: 5: the same nodes, one collection per kind (a format-4 index is moved, not re-embedded).
+FORMAT_VERSION = 5
+#: The format whose nodes a build moves instead of embedding them again.
+MOVABLE_FORMAT = 4
 CODE_FLAG = "code:"
 CASE_FLAG = "case:"
 VARIABLE_FLAG = "var:"

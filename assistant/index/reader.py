@@ -86,7 +86,7 @@ class IndexReader:
         settings: Settings,
         client: Any,
         manifest: mf.Manifest,
-        collection: Any,
+        collection: store.NodeCollections,
         store_: side.SideStore,
     ) -> None:
         self.settings = settings
@@ -310,25 +310,22 @@ class IndexReader:
     ) -> list[tuple[int, float]]:
         # Chroma directly: llama-index's query drops hits of nodes that hold no text (units).
         try:
-            result = self._collection.query(
-                query_embeddings=[[float(x) for x in query_embedding]],
-                n_results=k,
-                where=scope.to_where(kinds),
-                include=["distances"],
+            hits = self._collection.query(
+                [float(x) for x in query_embedding], k, kinds, scope.to_where()
             )
         except Exception as exc:  # Chroma's InternalError for truncated segment files
             problem = health.write_problem(self.settings, exc, building=False)
             raise problem or health.vectors_damaged(self.settings, exc) from None
-        ids = result["ids"][0]
-        if not ids:
+        if not hits:
             return []
+        ids = [node_id for node_id, _ in hits]
         # Nodes of a version being written (or not yet deleted) are not in the side store.
         marks = ",".join("?" * len(ids))
         known = dict(
             self._side.rows(f"SELECT node, pos FROM {table} WHERE node IN ({marks})", ids)
         )
         out: list[tuple[int, float]] = []
-        for node_id, distance in zip(ids, result["distances"][0], strict=True):
+        for node_id, distance in hits:
             pos = known.get(node_id)
             if pos is not None:
                 # Chroma's cosine distance is 1 - cos.
@@ -378,7 +375,7 @@ def _open(settings: Settings, embedder: BaseEmbedding | str, fresh: bool) -> Ind
             f"this version of the assistant reads format {nodes.FORMAT_VERSION}; "
             "run `assistant index` to rebuild it"
         )
-    collection = store.nodes_collection(client)
+    collection = store.open_nodes(client)
     if collection is None:
         raise IndexMissingError(
             f"the index at {place} is incomplete (its nodes are missing); "

@@ -28,6 +28,8 @@ class IndexReport:
     embed_model: str = ""
     #: Interrupted updates of an earlier build that this one finished or undid.
     recovered: list[str] = field(default_factory=list)
+    #: Nodes of an index of the previous format moved, vectors and all, to the current layout.
+    moved: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,7 @@ class IndexReport:
             "generation": self.generation,
             "embed_model": self.embed_model,
             "recovered": self.recovered,
+            "moved_nodes": self.moved,
         }
 
     @property

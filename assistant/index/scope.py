@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.cases import CaseScope
 from assistant.index.nodes import CASE_FLAG, CODE_FLAG, normalise_speaker, variable_flag
 from assistant.model import Turn, VariableValue
-
-if TYPE_CHECKING:
-    from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -73,11 +69,9 @@ class Scope:
             return False
         return not self.codes or not self.codes.isdisjoint(turn.codes)
 
-    def to_where(self, kinds: Sequence[str] = ()) -> dict[str, Any] | None:
-        """The same scope as a Chroma ``where`` clause, over the nodes of the given ``kinds``."""
+    def to_where(self) -> dict[str, Any] | None:
+        """The same scope as a Chroma ``where`` clause (None when nothing is restricted)."""
         parts: list[dict[str, Any]] = []
-        if kinds:
-            parts.append({"kind": {"$in": list(kinds)}})
         for key, values in (
             ("interview", self.interviews),
             ("role", self.roles),
@@ -91,43 +85,3 @@ class Scope:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}
-
-    def to_filters(self, kinds: Sequence[str] = ()) -> MetadataFilters | None:
-        """The same scope as llama-index metadata filters (translated to a Chroma ``where``),
-        over the nodes of the given ``kinds`` (turns, utterances, exchanges; all when empty)."""
-        # Imported here so opening the index does not import llama-index (~0.7 s).
-        from llama_index.core.vector_stores.types import (
-            FilterCondition,
-            FilterOperator,
-            MetadataFilter,
-            MetadataFilters,
-        )
-
-        parts: list[MetadataFilter | MetadataFilters] = []
-        if kinds:
-            parts.append(
-                MetadataFilter(key="kind", value=list(kinds), operator=FilterOperator.IN)
-                if len(kinds) > 1
-                else MetadataFilter(key="kind", value=kinds[0], operator=FilterOperator.EQ)
-            )
-        for key, values in (
-            ("interview", self.interviews),
-            ("role", self.roles),
-            ("speaker_norm", self.speakers),
-        ):
-            if values:
-                parts.append(
-                    MetadataFilter(key=key, value=sorted(values), operator=FilterOperator.IN)
-                )
-        for group in self._flag_groups():
-            flags: list[MetadataFilter | MetadataFilters] = [
-                MetadataFilter(key=flag, value=1, operator=FilterOperator.EQ) for flag in group
-            ]
-            parts.append(
-                flags[0]
-                if len(flags) == 1
-                else MetadataFilters(filters=flags, condition=FilterCondition.OR)
-            )
-        if not parts:
-            return None
-        return MetadataFilters(filters=parts, condition=FilterCondition.AND)

@@ -1,15 +1,18 @@
 """Where the index lives: a Chroma database (on disk, or a server) and a local side store.
 
-Chroma holds two collections: ``assistant_nodes`` (every node of every interview, with its
-vector; see :mod:`assistant.index.nodes`) and ``assistant_manifest`` (one record per interview
-and one for the whole index: :mod:`assistant.index.manifest`). Updates are made in place, one
+Chroma holds the nodes (:mod:`assistant.index.nodes`), one collection per node kind
+(``assistant_turns``, ``assistant_utterances``, ``assistant_exchanges``: :class:`NodeCollections`),
+and ``assistant_manifest`` (one record per interview and one for the whole index:
+:mod:`assistant.index.manifest`). Updates are made in place, one
 interview at a time (:mod:`assistant.index.build` describes the journal that keeps them
 crash-safe). The side store (:mod:`assistant.index.side`, an SQLite file in the index folder)
 holds the turns' text and metadata and the keyword index, and can always be refilled from
 Chroma without embedding anything.
 
 Indexes of format 2 and older kept whole *generations* (``turns-000007``) and a pointer in the
-``assistant_meta`` collection; a build drops them (:func:`drop_legacy`).
+``assistant_meta`` collection; a build drops them (:func:`drop_legacy`). Format 4 kept every
+node in one collection (``assistant_nodes``); a build moves its vectors into the per-kind
+collections without embedding anything (:func:`split_by_kind`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from urllib.parse import urlparse
 from assistant.errors import ConfigError, IndexBusyError, IndexDamagedError
 from assistant.settings import Settings
 
-NODES = "assistant_nodes"
+#: The collection of every node, format 4 (see :func:`split_by_kind`).
+SINGLE_NODES = "assistant_nodes"
+#: The collection of each node kind.
+KIND_COLLECTIONS = {
+    "turn": "assistant_turns",
+    "utterance": "assistant_utterances",
+    "exchange": "assistant_exchanges",
+}
 MANIFEST = "assistant_manifest"
 LEGACY_META = "assistant_meta"
 LEGACY_PREFIX = "turns-"
@@ -141,15 +151,141 @@ def collection_names(client: Any) -> set[str]:
     return {c if isinstance(c, str) else c.name for c in client.list_collections()}
 
 
-def nodes_collection(client: Any, create: bool = False) -> Any:
-    """The collection of nodes (cosine space); None when it does not exist and not ``create``."""
-    if create:
-        return client.get_or_create_collection(
-            NODES, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
-    if NODES not in collection_names(client):
+class NodeCollections:
+    """The nodes of the index, one Chroma collection per kind (turn, utterance, exchange).
+
+    Why not one collection with a ``kind`` field: every search names the kinds it wants, and
+    Chroma resolves a metadata filter over all matching nodes before the vector search, so
+    its cost grows with the corpus (60,000 nodes: 146 ms a query with ``kind in [utterance,
+    exchange]``, 2.7 ms for the two per-kind queries; ``tests/bench/bench_kind_filter.py``).
+    Writes go to the collection of each node's ``kind``; deletes and reads by ``where`` go to
+    all three (a node's ``kind`` stays in its metadata too)."""
+
+    def __init__(self, collections: dict[str, Any]) -> None:
+        self.by_kind = collections
+
+    def upsert(
+        self,
+        ids: list[str],
+        embeddings: list[list[float]],
+        documents: list[str],
+        metadatas: list[dict[str, Any]],
+    ) -> None:
+        for kind, collection in self.by_kind.items():
+            picked = [i for i, meta in enumerate(metadatas) if meta.get("kind") == kind]
+            if picked:
+                collection.upsert(
+                    ids=[ids[i] for i in picked],
+                    embeddings=[embeddings[i] for i in picked],
+                    documents=[documents[i] for i in picked],
+                    metadatas=[metadatas[i] for i in picked],
+                )
+        unknown = {str(m.get("kind")) for m in metadatas} - set(self.by_kind)
+        if unknown:
+            raise ValueError(f"nodes of unknown kind {sorted(unknown)}")
+
+    def delete(self, where: dict[str, Any]) -> None:
+        for collection in self.by_kind.values():
+            collection.delete(where=where)
+
+    def get(
+        self,
+        where: dict[str, Any] | None = None,
+        ids: list[str] | None = None,
+        include: list[str] | None = None,
+    ) -> dict[str, list[Any]]:
+        """Every matching node of every kind (no paging: one interview's nodes, or a test's)."""
+        fields = ["ids", *(include or ["documents", "metadatas"])]
+        out: dict[str, list[Any]] = {name: [] for name in fields}
+        for collection in self.by_kind.values():
+            got = collection.get(where=where, ids=ids, include=include or ["documents", "metadatas"])
+            for name in fields:
+                out[name].extend(got[name])
+        return out
+
+    def query(
+        self,
+        embedding: list[float],
+        n_results: int,
+        kinds: tuple[str, ...],
+        where: dict[str, Any] | None,
+    ) -> list[tuple[str, float]]:
+        """The ``n_results`` nodes of ``kinds`` nearest to ``embedding``: (id, cosine distance),
+        nearest first."""
+        hits: list[tuple[str, float]] = []
+        for kind in kinds:
+            result = self.by_kind[kind].query(
+                query_embeddings=[embedding],
+                n_results=n_results,
+                where=where,
+                include=["distances"],
+            )
+            hits.extend(zip(result["ids"][0], map(float, result["distances"][0]), strict=True))
+        hits.sort(key=lambda hit: hit[1])
+        return hits[:n_results]
+
+    def count(self) -> int:
+        return sum(int(c.count()) for c in self.by_kind.values())
+
+
+def create_nodes(client: Any) -> NodeCollections:
+    """The node collections (cosine space), made where missing."""
+    return NodeCollections(
+        {
+            kind: client.get_or_create_collection(
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+            for kind, name in KIND_COLLECTIONS.items()
+        }
+    )
+
+
+def open_nodes(client: Any) -> NodeCollections | None:
+    """The node collections; None when one is missing."""
+    if not set(KIND_COLLECTIONS.values()) <= collection_names(client):
         return None
-    return get_collection(client, NODES)
+    return NodeCollections(
+        {kind: get_collection(client, name) for kind, name in KIND_COLLECTIONS.items()}
+    )
+
+
+def delete_nodes(client: Any) -> None:
+    """Drop every node collection (a rebuild with another model, or of damaged vectors)."""
+    names = collection_names(client)
+    for name in [*KIND_COLLECTIONS.values(), SINGLE_NODES]:
+        if name in names:
+            client.delete_collection(name)
+
+
+#: Nodes moved at a time by :func:`split_by_kind`.
+_SPLIT_PAGE = 2000
+
+
+def split_by_kind(client: Any, nodes: NodeCollections) -> int:
+    """Move a format-4 index's nodes, vectors included, into the per-kind collections and
+    drop its single collection; returns the nodes moved (0 when there was none).
+
+    Upserts converge, so a move killed half-way is simply done again by the next build: the
+    single collection goes only after every node is in its kind's collection."""
+    if SINGLE_NODES not in collection_names(client):
+        return 0
+    single = get_collection(client, SINGLE_NODES)
+    moved = 0
+    while True:
+        # Always the first page: what was moved is deleted, so the rest moves up.
+        got = single.get(limit=_SPLIT_PAGE, include=["embeddings", "documents", "metadatas"])
+        if not got["ids"]:
+            break
+        nodes.upsert(
+            ids=list(got["ids"]),
+            embeddings=[[float(x) for x in v] for v in got["embeddings"]],
+            documents=[d or "" for d in got["documents"]],
+            metadatas=[dict(m) for m in got["metadatas"]],
+        )
+        single.delete(ids=list(got["ids"]))
+        moved += len(got["ids"])
+    client.delete_collection(SINGLE_NODES)
+    return moved
 
 
 def drop_legacy(client: Any) -> list[str]:

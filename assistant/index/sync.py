@@ -9,11 +9,10 @@ interview and writing its rows, or on a second machine sharing one Chroma server
 
 from __future__ import annotations
 
-from typing import Any
-
-from assistant.index import nodes
+from assistant.index import nodes as node_records
 from assistant.index.manifest import Manifest
 from assistant.index.side import SideStore
+from assistant.index.store import NodeCollections
 from assistant.model import Evidence
 from assistant.units import Unit
 
@@ -26,7 +25,7 @@ def out_of_date(side: SideStore, manifest: Manifest) -> bool:
     return have != live
 
 
-def reconcile(side: SideStore, collection: Any, manifest: Manifest) -> list[str]:
+def reconcile(side: SideStore, nodes: NodeCollections, manifest: Manifest) -> list[str]:
     """Refill or drop what differs; returns the interviews touched."""
     have = side.versions()
     live = manifest.interviews
@@ -36,30 +35,31 @@ def reconcile(side: SideStore, collection: Any, manifest: Manifest) -> list[str]
         touched.append(iid)
     for iid, entry in live.items():
         if have.get(iid) != entry.version:
-            refill(side, collection, iid, entry.version)
+            refill(side, nodes, iid, entry.version)
             touched.append(iid)
     return touched
 
 
-def refill(side: SideStore, collection: Any, interview_id: str, version: int) -> None:
+def refill(side: SideStore, nodes: NodeCollections, interview_id: str, version: int) -> None:
     turns: list[tuple[str, Evidence]] = []
     units: list[tuple[str, Unit]] = []
     where = {"$and": [{"interview": interview_id}, {"version": version}]}
-    offset = 0
-    while True:
-        got = collection.get(
-            where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
-        )
-        for node_id, text, meta in zip(
-            got["ids"], got["documents"], got["metadatas"], strict=True
-        ):
-            if meta.get("kind") == nodes.TURN:
-                turns.append((node_id, nodes.evidence_from_record(text or "", meta)))
-            else:
-                units.append((node_id, nodes.unit_from_record(meta)))
-        if len(got["ids"]) < _PAGE:
-            break
-        offset += _PAGE
+    for kind, collection in nodes.by_kind.items():
+        offset = 0
+        while True:
+            got = collection.get(
+                where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
+            )
+            for node_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            ):
+                if kind == node_records.TURN:
+                    turns.append((node_id, node_records.evidence_from_record(text or "", meta)))
+                else:
+                    units.append((node_id, node_records.unit_from_record(meta)))
+            if len(got["ids"]) < _PAGE:
+                break
+            offset += _PAGE
     turns.sort(key=lambda row: row[1].turn.ordinal)
     units.sort(key=lambda row: (row[1].ordinals[0], row[1].kind))
     side.replace(interview_id, version, turns, units)
