@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from assistant.answer.extractive import Prevalence
 from assistant.cases import CaseScope, resolve_cases
@@ -31,6 +30,7 @@ from assistant.units import Unit, is_said, opens_question
 
 if TYPE_CHECKING:
     from assistant.codebook import Codebook
+    from assistant.embedder import Embedder
 
 Mode = Literal["hybrid", "rrf", "dense", "bm25"]
 #: ``hybrid`` fuses scores (the default), ``rrf`` fuses ranks; the others use one side.
@@ -138,7 +138,7 @@ class Retriever:
     def __init__(
         self,
         reader: IndexReader,
-        embedder: BaseEmbedding,
+        embedder: Embedder,
         codebook: Codebook | None = None,
         guide: Sequence[GuideQuestion] = (),
         query_vectors: dict[str, list[float]] | None = None,
@@ -206,7 +206,7 @@ class Retriever:
             return None
         matcher = self.reader.cache.get("codes")
         if matcher is None:
-            from assistant.embeddings import embed_texts
+            from assistant.embedder import embed_texts
 
             matcher = self.reader.cache["codes"] = CodeMatcher.build(
                 self.codebook, lambda texts: embed_texts(self.embedder, texts)
@@ -354,7 +354,7 @@ class Retriever:
     ) -> tuple[GuideQuestion | None, list[tuple[int, float]]]:
         """The guide question closest to the search question, and the exchanges whose
         interviewer asked it (the closest asking per interview), by how closely they asked."""
-        from assistant.embeddings import embed_texts
+        from assistant.embedder import embed_texts
 
         key = "guide:" + "\x1f".join(q.text for q in self.guide)
         vectors = self.reader.cache.get(key)

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from assistant.agreement import AgreementReport
     from assistant.codebook import Codebook
     from assistant.contract import AssistantService
+    from assistant.embedder import Embedder
     from assistant.guide import GuideQuestion
     from assistant.index import IndexReader, IndexReport
+    from assistant.minilm import MiniLM
     from assistant.notes import NotesListing, SaveResult
     from assistant.prevalence import By, Cooccurrence, Prevalence
     from assistant.qdpx_export import ExportReport
@@ -45,6 +47,7 @@ class Assistant:
     def __init__(self, settings: Settings, *, embedder: BaseEmbedding | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._minilm: MiniLM | None = None
         self._reader: IndexReader | None = None
         self._guide: tuple[Path, list[GuideQuestion]] | None = None
         self._sentence_vectors: dict[str, Any] = {}
@@ -155,7 +158,7 @@ class Assistant:
     ) -> list[Suggestion]:
         """Codes for the paragraphs that carry none, voted by the most similar paragraphs of
         the corpus, each with its confidence and the coded passages behind it. Read-only."""
-        from assistant.embeddings import embed_texts
+        from assistant.embedder import embed_texts
         from assistant.suggest import THRESHOLD, suggest_codes
 
         if corpus is None:
@@ -173,7 +176,7 @@ class Assistant:
         labels = book.resolve(codes) if codes else None
         return suggest_codes(
             corpus,
-            lambda texts: embed_texts(self.embedder, texts),
+            lambda texts: embed_texts(self.query_embedder, texts),
             interviews=interviews,
             codes=labels,
             threshold=THRESHOLD if threshold is None else threshold,
@@ -191,11 +194,31 @@ class Assistant:
 
     @property
     def embedder(self) -> BaseEmbedding:
+        """The embedding model as llama-index sees it, for the build."""
         if self._embedder is None:
+            from assistant.embedding_name import is_local
             from assistant.embeddings import make_embedder
 
-            self._embedder = make_embedder(self.settings)
+            local = self._local_model() if is_local(self.settings) else None
+            self._embedder = make_embedder(self.settings, local)
         return self._embedder
+
+    @property
+    def query_embedder(self) -> Embedder:
+        """What embeds questions and quoted sentences: the bundled model itself when the
+        settings name it (so asking never imports llama-index), else :attr:`embedder`."""
+        from assistant.embedding_name import is_local
+
+        if self._embedder is None and is_local(self.settings):
+            return self._local_model()
+        return self.embedder
+
+    def _local_model(self) -> MiniLM:
+        if self._minilm is None:
+            from assistant.minilm import MiniLM
+
+            self._minilm = MiniLM()
+        return self._minilm
 
     def build_index(
         self, corpus: Corpus | None = None, progress: ProgressCallback | None = None
@@ -320,7 +343,7 @@ class Assistant:
         from assistant.retrieve import Retriever
 
         return Retriever(
-            self.reader(), self.embedder, self.codebook(), self.guide(), self._query_vectors
+            self.reader(), self.query_embedder, self.codebook(), self.guide(), self._query_vectors
         )
 
     def guide(self) -> list[GuideQuestion]:
@@ -339,7 +362,7 @@ class Assistant:
         vectors are kept for the session (a chat quotes the same passages again and again)."""
         import numpy as np
 
-        from assistant.embeddings import embed_texts
+        from assistant.embedder import embed_texts
 
         cache = self._sentence_vectors
 
@@ -349,7 +372,7 @@ class Assistant:
             if len(cache) + len(new) > SENTENCE_CACHE:
                 cache.clear()
             if new:
-                cache.update(zip(new, embed_texts(self.embedder, new), strict=True))
+                cache.update(zip(new, embed_texts(self.query_embedder, new), strict=True))
             return [float(cache[t] @ asked) for t in texts]
 
         return similar
@@ -506,10 +529,10 @@ class Assistant:
 
         return configured_model_name(self.settings)
 
-    def load_embedder(self) -> BaseEmbedding:
+    def load_embedder(self) -> Embedder:
         """Make the embedding model and load its weights now, not on the first question.
         Safe to run in a thread while ``reader()`` opens the index in another."""
-        embedder = self.embedder
+        embedder = self.query_embedder
         load = getattr(embedder, "load", None)
         if callable(load):
             load()
@@ -519,12 +542,11 @@ class Assistant:
         """Build what the first question needs besides the model: the BM25 index, the codebook
         and Chroma's vector index in memory. An endpoint embedder is not called (no request
         leaves the machine before the user asks)."""
-        from assistant.embeddings import OpenAICompatibleEmbedding
         from assistant.retrieve import bm25_side
 
         bm25_side(self.reader())
         self.codebook()
-        if not isinstance(self.embedder, OpenAICompatibleEmbedding):
+        if not getattr(self.query_embedder, "calls_endpoint", False):
             self.search("warm up", k=1)
             self.on_topic("warm up")  # calibrates the relevance floor once per index
 

@@ -9,7 +9,7 @@ from index_helpers import embedder
 
 from assistant.codebook import Code, Codebook
 from assistant.codematch import CodeMatcher, asks_for_mitigation, describe
-from assistant.embeddings import embed_texts
+from assistant.embedder import embed_texts
 
 
 def _codebook(labels: list[str]) -> Codebook:

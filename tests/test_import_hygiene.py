@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import assistant
 
@@ -49,3 +51,42 @@ def test_cli_entry_point_does_not_load_heavy_libraries_for_help() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == ""
+
+
+def test_asking_with_the_bundled_model_does_not_import_llama_index(tmp_path: Path) -> None:
+    """Importing llama-index takes 0.7-0.9 s: the chat's start, a search and an answer embed
+    the question with the bundled model itself. The build (llama-index's embedding
+    interface and nodes) is the only place that needs it."""
+    shipped = Path(__file__).resolve().parents[1] / "corpus"
+    env = dict(
+        os.environ,
+        ASSISTANT_INDEX_DIR=str(tmp_path / "index"),
+        ASSISTANT_NOTES_FILE=str(tmp_path / "notes.md"),
+        ASSISTANT_CORPUS_DIR=str(shipped),
+        ASSISTANT_EMBED_MODEL="local",
+        ASSISTANT_LLM_MODEL="",
+    )
+    build = "from assistant.cli import main; raise SystemExit(main(['index']))"
+    subprocess.run(
+        [sys.executable, "-c", build],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=600,
+    )
+    code = (
+        "import sys\n"
+        "from assistant.service import make_assistant\n"
+        "service = make_assistant()\n"
+        "service.load_embedder()\n"
+        "service.warm_up()\n"
+        "answer = service.ask('why did projects run late?')\n"
+        "assert answer.citations, answer.text\n"
+        "print(','.join(m for m in sys.modules if m.startswith('llama_index')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "", f"asking imported {result.stdout.strip()[:200]}"

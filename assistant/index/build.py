@@ -308,7 +308,7 @@ class Indexer:
         progress: ProgressCallback,
         batch_size: int,
     ) -> None:
-        from assistant.embeddings import embed_texts
+        from assistant.embedder import embed_texts
 
         total = sum(len(i.turns) + len(build_units(i.turns)) for i in todo)
         cache: dict[str, np.ndarray] = {}

@@ -30,7 +30,7 @@ from assistant.model import Evidence, parse_citation_key
 from assistant.units import UNIT_KINDS, Unit
 
 if TYPE_CHECKING:
-    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from assistant.embedder import Embedder
 
     from assistant.settings import Settings
 
@@ -333,7 +333,7 @@ class IndexReader:
         return out
 
 
-def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader:
+def open_index(settings: Settings, embedder: Embedder | str) -> IndexReader:
     """The current index; IndexMissingError before the first build, RebuildNeededError when it
     was built with another embedding model or an older format.
 
@@ -342,7 +342,7 @@ def open_index(settings: Settings, embedder: BaseEmbedding | str) -> IndexReader
     return _open(settings, embedder, fresh=False)
 
 
-def _open(settings: Settings, embedder: BaseEmbedding | str, fresh: bool) -> IndexReader:
+def _open(settings: Settings, embedder: Embedder | str, fresh: bool) -> IndexReader:
     model_name = embedder if isinstance(embedder, str) else embedder.model_name
     client = store.fresh_client(settings) if fresh else store.make_client(settings)
     place = store.where(settings)

@@ -88,7 +88,8 @@ def step_eval(paths: list[str]) -> dict[str, Any]:
 def step_build(corpus_dir: str, index_dir: str, change: str, raw: str) -> dict[str, Any]:
     """Full build, raw embedding of the same texts (when ``raw`` is "raw"), one-file-changed
     and no-op re-index."""
-    from assistant.embeddings import embed_texts, make_embedder
+    from assistant.embedder import embed_texts
+    from assistant.embeddings import make_embedder
     from assistant.index import Indexer
     from assistant.index.nodes import embedding_texts
     from assistant.ingest import load_corpus

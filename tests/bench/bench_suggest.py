@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant.agreement import Table, compare  # noqa: E402
 from assistant.codings import find_pairs  # noqa: E402
-from assistant.embeddings import embed_texts  # noqa: E402
+from assistant.embedder import embed_texts  # noqa: E402
 from assistant.ingest import load_corpus  # noqa: E402
 from assistant.model import Corpus  # noqa: E402
 from assistant.pairs import Coding, Pairing  # noqa: E402
