@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from index_helpers import (
     ONE,
@@ -116,6 +117,34 @@ def test_change_add_delete_reembeds_only_that_interview(settings) -> None:
 
 def node_ids(reader) -> set[str]:
     return {str(n) for (n,) in reader._side.rows("SELECT node FROM turns")}
+
+
+def test_a_full_vector_cache_keeps_what_the_chunk_reuses(settings, monkeypatch) -> None:
+    # Texts repeated across interviews ("Yeah.") are embedded once and reused from a bounded
+    # cache; emptying it when full must not drop a vector the chunk being written reuses.
+    from assistant.index import build as build_mod
+
+    monkeypatch.setattr(build_mod, "EMBED_CHUNK", 1)
+    monkeypatch.setattr(build_mod, "VECTOR_CACHE", 4)
+    shared = [("Interviewer", "Did the data drift?", ()), ("Interviewee", "Yeah.", ())]
+    interviews = [
+        interview(str(n), [*shared, ("Interviewee", f"The vendor changed format {n} times.", ())])
+        for n in range(1, 5)
+    ]
+    report = build(settings, corpus(*interviews))
+    assert report.added == ["1", "2", "3", "4"]
+    monkeypatch.setattr(build_mod, "VECTOR_CACHE", 20_000)
+    roomy = load_settings(index_dir=settings.index_dir.parent / "roomy")
+    build(roomy, corpus(*interviews))
+
+    def vectors(where) -> dict[str, np.ndarray]:
+        reader = open_index(where, embedder())
+        got = reader._collection.get(include=["embeddings"])
+        return dict(zip(got["ids"], (np.asarray(v) for v in got["embeddings"]), strict=True))
+
+    squeezed, expected = vectors(settings), vectors(roomy)
+    assert squeezed.keys() == expected.keys()
+    assert all(np.allclose(squeezed[k], expected[k], atol=1e-6) for k in expected)
 
 
 def test_node_ids_stable_across_rebuilds(settings) -> None:

@@ -334,7 +334,13 @@ class Indexer:
                         f"{vectors.shape[0]} vectors for {len(missing)} texts"
                     )
                 if len(cache) + len(missing) > VECTOR_CACHE:
+                    # Forget the vectors of earlier chunks, never those this chunk reuses.
+                    needed = {
+                        node.metadata["embed_hash"] for update in batch for node, _t in update.nodes
+                    }
+                    kept = {digest: cache[digest] for digest in needed if digest in cache}
                     cache.clear()
+                    cache.update(kept)
                 cache.update(zip(missing, vectors, strict=True))
                 report.turns_embedded += len(missing)
             for update in batch:
