@@ -98,7 +98,10 @@ def main() -> None:
         three = {"interview": {"$in": ["1", "2", "3"]}}
         rows = [
             ("one collection, no filter", one(None)),
-            ("one collection, kind in [utterance, exchange]", one({"kind": {"$in": KINDS[1:]}})),
+            (
+                "one collection, kind in [utterance, exchange]",
+                one({"kind": {"$in": list(KINDS[1:])}}),
+            ),
             ("utterance + exchange collections", kinds(None, KINDS[1:])),
             ("utterance collection, 3 interviews", kinds(three, ("utterance",))),
         ]
