@@ -291,7 +291,8 @@ class Assistant:
 
         ``codes`` replaces the codes matched to the question (``Answer.codes`` lists them), e.g.
         after the researcher dropped one in the chat."""
-        from assistant.answer import LLMAnswerer, extractive_answer
+        from assistant.answer.extractive import extractive_answer
+        from assistant.answer.llm import LLMAnswerer
 
         question = question.strip()
         if not question:

@@ -15,11 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from assistant.model import Corpus
 
 if TYPE_CHECKING:
+    import numpy as np
     from numpy.typing import NDArray
 
     from assistant.notes import NoteQuote
@@ -100,7 +99,7 @@ class Suggester:
         """Each code's confidence and number of neighbours carrying it, for one paragraph, and
         its neighbours (pool index, cosine)."""
         sims = self.vectors @ vector
-        order = np.argsort(-sims)
+        order = (-sims).argsort()
         neighbours: list[tuple[int, float]] = []
         for i in order:
             if not exclude(self.pool[int(i)]):

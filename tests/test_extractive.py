@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, turn
 
-from assistant.answer import extractive_answer, verify_answer
+from assistant.answer.extractive import extractive_answer
 from assistant.answer.prompts import refusal_phrase
+from assistant.answer.verify import verify_answer
 from assistant.model import Answer, Evidence, Paragraph, Turn
 
 QUOTE_LINE = re.compile(r'^- "(.*)" \[(\d+)\]$')

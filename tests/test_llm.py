@@ -9,7 +9,7 @@ import pytest
 from answer_samples import QUESTION, evidence, five, para, turn
 from fake_llm import API_KEY, MODEL, FakeLLM, Reply
 
-from assistant.answer import LLMAnswerer
+from assistant.answer.llm import LLMAnswerer
 from assistant.answer.prompts import SYSTEM, refusal_phrase, render_prompt
 from assistant.answer.verify import UNVERIFIED_MARK
 from assistant.errors import LLMError

@@ -10,7 +10,7 @@ from answer_samples import QUESTION, five
 from fake_llm import MODEL, FakeLLM
 
 from assistant import paths
-from assistant.answer import LLMAnswerer
+from assistant.answer.llm import LLMAnswerer
 from assistant.answer.prompts import ANSWER, REFUSAL, SYSTEM, load_prompt, refusal_phrase
 from assistant.errors import AssistantError, LLMError
 from assistant.settings import load_settings

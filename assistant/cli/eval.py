@@ -13,7 +13,6 @@ from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
 from assistant.model import Corpus, Progress
 from assistant.service import Assistant
-from assistant.settings import check_k
 
 HELP = "score BM25, dense and hybrid search against the codes of a coded corpus"
 DESCRIPTION = """\
@@ -93,6 +92,8 @@ def _stage_printer() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from assistant.settings import check_k  # pydantic-settings: not needed for --help
+
     check_k(args.k, args.k)
     if args.min_count < 1:
         raise AssistantError("--min-count must be at least 1")
