@@ -156,8 +156,8 @@ class NodeCollections:
 
     Why not one collection with a ``kind`` field: every search names the kinds it wants, and
     Chroma resolves a metadata filter over all matching nodes before the vector search, so
-    its cost grows with the corpus (60,000 nodes: 146 ms a query with ``kind in [utterance,
-    exchange]``, 2.7 ms for the two per-kind queries; ``tests/bench/bench_kind_filter.py``).
+    its cost grows with the corpus (60,000 nodes: 148 ms a query with ``kind in [utterance,
+    exchange]``, 3.0 ms for the two per-kind queries; ``tests/bench/bench_kind_filter.py``).
     Writes go to the collection of each node's ``kind``; deletes and reads by ``where`` go to
     all three (a node's ``kind`` stays in its metadata too)."""
 
