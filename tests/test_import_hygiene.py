@@ -17,6 +17,15 @@ CORE_MODULES = sorted(
 )
 
 
+def _python(
+    code: str, env: dict[str, str] | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter: what it imports is what a new process would."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
 def test_core_modules_are_found() -> None:
     # If discovery broke, the hygiene check below would pass vacuously.
     for expected in ("assistant.model", "assistant.service", "assistant.settings"):
@@ -31,9 +40,8 @@ def test_importing_the_core_does_not_import_textual() -> None:
         "leaked = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(','.join(leaked))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
-    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "", f"core imported textual: {result.stdout.strip()}"
 
 
@@ -49,9 +57,8 @@ def test_cli_entry_point_does_not_load_heavy_libraries_for_help() -> None:
         "if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
+    result = _python(code, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == ""
 
 
@@ -69,14 +76,8 @@ def test_asking_with_the_bundled_model_does_not_import_llama_index(tmp_path: Pat
         ASSISTANT_LLM_MODEL="",
     )
     build = "from assistant.cli import main; raise SystemExit(main(['index']))"
-    subprocess.run(
-        [sys.executable, "-c", build],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-        timeout=600,
-    )
+    built = _python(build, env, timeout=600)
+    assert built.returncode == 0, built.stderr[-2000:]
     code = (
         "import sys\n"
         "from assistant.service import make_assistant\n"
@@ -87,8 +88,6 @@ def test_asking_with_the_bundled_model_does_not_import_llama_index(tmp_path: Pat
         "assert answer.citations, answer.text\n"
         "print(','.join(m for m in sys.modules if m.startswith('llama_index')))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
-    )
+    result = _python(code, env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "", f"asking imported {result.stdout.strip()[:200]}"
