@@ -11,11 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The package is installed editable, so pip does not byte-compile it as it does the libraries;
+# compileall does, so no launch pays for compiling it (PYTHONDONTWRITEBYTECODE, set on some
+# machines, would otherwise make every launch compile it again).
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q assistant
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q assistant
 
 run: install
 	$(BIN)/assistant index

@@ -6,8 +6,12 @@ stores (:mod:`assistant.index.side`), which must agree word for word: a change h
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import unicodedata
+from pathlib import Path
+from types import ModuleType
 
 # Words that carry no topic in conversational English (and French: one interview is French).
 _FILLERS = """
@@ -23,10 +27,28 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH
+def _bm25s_stopwords() -> ModuleType:
+    """bm25s's word lists, read from their module alone: the package's ``__init__`` imports
+    scipy for its in-memory index, which the assistant does not use (0.3-0.6 s before the
+    chat's first answer, most of it scipy pulling in numpy's f2py)."""
+    loaded = sys.modules.get("bm25s.stopwords")
+    if loaded is not None:
+        return loaded
+    package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bm25s is not installed")
+    path = Path(next(iter(package.submodule_search_locations))) / "stopwords.py"
+    spec = importlib.util.spec_from_file_location("_assistant_bm25s_stopwords", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"bm25s's stop words are missing ({path})")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    words = [*STOPWORDS_EN_PLUS, *STOPWORDS_FRENCH, *_FILLERS]
+
+def _stopwords() -> frozenset[str]:
+    lists = _bm25s_stopwords()
+    words = [*lists.STOPWORDS_EN_PLUS, *lists.STOPWORDS_FRENCH, *_FILLERS]
     return frozenset(_fold(w) for w in words)
 
 
