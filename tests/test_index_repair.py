@@ -99,6 +99,31 @@ def test_truncated_vector_files_are_one_line_then_repaired_by_the_next_build(
     assert json.loads(capsys.readouterr().out)["unchanged"] == ["5"]
 
 
+def test_a_build_loads_the_vectors_to_check_them_only_when_their_files_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking makes Chroma load every vector index, which grows with the corpus; a no-op
+    build of unchanged files must not pay for it, and a changed file must still be checked."""
+    assert main(["index"]) == 0
+    _fresh_process()
+    assert main(["index"]) == 0
+    checked: list[object] = []
+    real = health.vectors_problem
+    monkeypatch.setattr(health, "vectors_problem", lambda nodes: checked.append(1) or real(nodes))
+    for _ in range(2):
+        _fresh_process()
+        assert main(["index"]) == 0
+    assert checked == []
+
+    chroma = tmp_path / "index" / "chroma"
+    vector_file = next(f for f in chroma.glob("*/*") if f.name == "data_level0.bin")
+    with vector_file.open("ab") as handle:
+        handle.write(b"\0")
+    _fresh_process()
+    assert main(["index"]) == 0
+    assert checked == [1]
+
+
 def test_the_space_of_an_interrupted_build_is_given_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -63,6 +63,8 @@ EMBED_CHUNK = 512
 #: Vectors kept in memory for texts repeated across interviews ("Yeah."): bounded, so a build's
 #: memory does not grow with the corpus (5,000 vectors are 7.5 MB).
 VECTOR_CACHE = 20_000
+#: The side store's record of the vector files' signature after the last build.
+VECTOR_FILES = "vector_files"
 
 
 def _unique_interviews(corpus: Corpus) -> list[Interview]:
@@ -111,6 +113,7 @@ class Indexer:
             with store.BuildLock(self.settings):
                 report = self._build(corpus, progress or (lambda _p: None))
                 health.reclaim_space(self.settings)
+                self._remember_vector_files()
         except AssistantError:
             raise
         except KeyboardInterrupt:
@@ -127,6 +130,18 @@ class Indexer:
             raise problem from None
         report.seconds = time.perf_counter() - started
         return report
+
+    def _remember_vector_files(self) -> None:
+        """Store the vector files' signature as this build leaves them (sound: it wrote them,
+        or found them searchable), so the next build can skip loading them to check."""
+        signature = health.vector_files_signature(self.settings)
+        if signature is None:
+            return
+        side = SideStore(Path(self.settings.index_dir))
+        try:
+            side.set_info(VECTOR_FILES, signature)
+        finally:
+            side.close()
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -161,11 +176,13 @@ class Indexer:
             report.rebuilt = (
                 f"index format changed from {old.format_version} to {nodes_mod.FORMAT_VERSION}"
             )
-        elif old is not None and old.interviews:
-            problem = health.vectors_problem(col)
-            if problem is not None:
-                report.rebuilt = f"the search vectors of the index were damaged ({problem})"
         side = SideStore(Path(self.settings.index_dir))
+        if not report.rebuilt and old is not None and old.interviews:
+            signature = health.vector_files_signature(self.settings)
+            if signature is None or signature != side.info(VECTOR_FILES):
+                problem = health.vectors_problem(col)
+                if problem is not None:
+                    report.rebuilt = f"the search vectors of the index were damaged ({problem})"
         try:
             return self._update(client, mcol, col, old, side, corpus, report, progress)
         finally:

@@ -10,6 +10,7 @@ the index puts a full disk or a read-only folder in words (:func:`write_problem`
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -96,6 +97,29 @@ def vectors_problem(nodes: Any) -> str | None:
         except Exception as exc:
             return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
     return None
+
+
+def vector_files_signature(settings: Settings) -> str | None:
+    """The names and sizes of the local index's vector files (every segment folder), or None
+    on a Chroma server, whose files are not ours to see.
+
+    :func:`vectors_problem` makes Chroma load every collection's vector index into memory,
+    which grows with the corpus (1.8 s of a no-op build at 1,000 interviews); a build runs it
+    only when this signature differs from the one stored after the last build. Sizes, not
+    times: a process that only searches rewrites the files' modification times. Truncated or
+    missing files (what a killed copy or a full disk leaves) change a size or a name."""
+    if settings.chroma_url:
+        return None
+    chroma = Path(settings.index_dir) / "chroma"
+    parts = []
+    try:
+        for folder in sorted(chroma.iterdir()):
+            if folder.is_dir() and _SEGMENT_FOLDER.match(folder.name):
+                for item in sorted(folder.iterdir()):
+                    parts.append(f"{folder.name}/{item.name} {item.stat().st_size}")
+    except OSError:
+        return None
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def vectors_damaged(settings: Settings, exc: BaseException) -> IndexDamagedError:

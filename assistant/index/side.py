@@ -283,6 +283,18 @@ class SideStore:
 
     # -- reads ----------------------------------------------------------------------------
 
+    def info(self, key: str) -> str | None:
+        row = self.one("SELECT value FROM info WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    def set_info(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO info VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                "excluded.value",
+                (key, value),
+            )
+
     def stats(self) -> tuple[int, int]:
         """Units in the keyword index and their total length in terms."""
         got = dict(self.rows("SELECT key, value FROM info WHERE key IN ('units', 'length')"))
