@@ -232,3 +232,41 @@ def test_answers_leave_out_more_weak_units_when_no_code_matched(
     top = uncoded.hits[0].score
     assert all(h.score >= retrieve_mod.UNCODED_FLOOR * top for h in uncoded.hits)
     assert len(searched.hits) >= len(uncoded.hits)
+
+
+def test_units_read_together_match_their_turns(tmp_path: Path) -> None:
+    """A search reads hundreds of units' kinds, codes and "only asks" flags in a few queries;
+    each must be what the unit's own turns say (``is_said``, the turns' codes)."""
+    from assistant.units import is_said
+
+    turns = [
+        ("Interviewer", "What slowed the project down?", ("Q8.1",)),
+        ("Interviewer", "And the data?", ()),
+        ("Ana", "Waiting for the client to share the data.", ("MLP-unstable-external-dependency",)),
+        ("Interviewer", "The vendor kept changing the interface.", ("ML-pipeline-issues [MLP]",)),
+        ("Ana", "Yes, every month.", ()),
+        ("Interviewer", "How did you monitor drift?", ("Q4.1", "Q4.2")),
+        ("Ana", "Dashboards.", ("MM-drift", "Q4.1")),
+    ]
+    settings = load_settings(index_dir=tmp_path / "index")
+    Indexer(settings, embedder()).build(corpus(interview("7", turns)))
+    reader = open_index(settings, embedder())
+    units = list(reader.units())
+    positions = list(range(1, len(units) + 1))
+    at = reader.units_at(positions)
+    assert sorted((u.kind, u.ordinals) for u in at.values()) == sorted(
+        (u.kind, u.ordinals) for u in units
+    )
+    expected_asks = {
+        pos
+        for pos, unit in at.items()
+        if not any(is_said(e.turn) for k in unit.keys if (e := reader.evidence(k)) is not None)
+    }
+    assert reader.asking_only(positions) == expected_asks
+    assert reader.asking_only(positions[::-1]) == expected_asks  # from its cache this time
+    assert {at[p].ordinals for p in expected_asks} >= {(1, 2), (6,)}
+    codes = reader.unit_codes(positions)
+    for pos, unit in at.items():
+        turn_codes = {c for k in unit.keys if (e := reader.evidence(k)) for c in e.turn.codes}
+        assert codes[pos] == turn_codes
+    reader.close()
