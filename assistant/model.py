@@ -78,7 +78,7 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One paragraph of a turn, exactly as it stands in the source, with the codes on it.
 
@@ -111,7 +111,7 @@ class Paragraph:
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     """What one speaker said before the next speaker took over.
 

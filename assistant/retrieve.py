@@ -372,18 +372,24 @@ class Retriever:
             return None, []
         asking = replace(scope, roles=frozenset({"interviewer"}), speakers=frozenset())
         asking = replace(asking, codes=frozenset())
-        turns = self.reader.all_turns()
+        found = self.reader.dense_units(vectors[best].tolist(), GUIDE_DEPTH, asking, ("utterance",))
+        units = self.reader.units_at(pos for pos, _c in found)
         per_interview: dict[str, tuple[int, float]] = {}
-        for pos, cosine in self.reader.dense(vectors[best].tolist(), GUIDE_DEPTH, asking):
+        for pos, cosine in found:
             if cosine < GUIDE_ALIGN:
                 continue
-            exchange = self.reader.exchange_of(turns[pos].key)
-            if exchange is None:
-                continue
-            unit = self.reader.unit_position(exchange)
-            held = per_interview.get(exchange.interview_id)
-            if held is None or cosine > held[1]:
-                per_interview[exchange.interview_id] = (unit, cosine)
+            # An interviewer's question split over headings is one utterance; each of its turns
+            # may open an exchange, and each such exchange asked the guide question.
+            for key in units[pos].keys:
+                exchange = self.reader.exchange_of(key)
+                if exchange is None:
+                    continue
+                held = per_interview.get(exchange.interview_id)
+                if held is None or cosine > held[1]:
+                    per_interview[exchange.interview_id] = (
+                        self.reader.unit_position(exchange),
+                        cosine,
+                    )
         ranked = sorted(per_interview.values(), key=lambda item: (-item[1], item[0]))
         return self.guide[best], ranked
 
@@ -518,7 +524,7 @@ OVERLAP = 0.5
 #: on; an interviewer's turn asked that guide question from ``GUIDE_ALIGN`` on.
 GUIDE_MATCH = 0.6
 GUIDE_ALIGN = 0.5
-#: Interviewer turns compared with the guide question.
+#: Interviewer utterances compared with the guide question.
 GUIDE_DEPTH = 300
 #: Weight of the exchanges that asked the guide question, beside dense and BM25.
 GUIDE_WEIGHT = 1.0

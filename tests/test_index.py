@@ -247,7 +247,7 @@ def test_killed_build_keeps_every_interview_whole(settings, tmp_path: Path) -> N
     for summary in reader.interviews():
         keys = [e.key for e in reader.all_turns() if e.turn.interview_id == summary["id"]]
         assert len(keys) == summary["turns"], summary["id"]
-    assert reader.dense(embedder().get_query_embedding("privacy"), 3, _empty())
+    assert reader.dense_units(embedder().get_query_embedding("privacy"), 3, _empty())
     # The lock died with the process; the next build finishes without re-embedding.
     report = build(settings, small_corpus())
     assert report.unchanged == ["1", "2", "3"] and report.turns_embedded == 0
@@ -292,6 +292,14 @@ def _as_format_4(settings) -> int:
     nodes = store.open_nodes(client)
     assert nodes is not None
     rows = nodes.get(include=["embeddings", "documents", "metadatas"])
+    # Format 4 kept a real vector with every turn (its utterance's); any unit's will do here.
+    some_vector = next(
+        v for v, m in zip(rows["embeddings"], rows["metadatas"], strict=True) if m["kind"] != "turn"
+    )
+    rows["embeddings"] = [
+        some_vector if m["kind"] == "turn" else v
+        for v, m in zip(rows["embeddings"], rows["metadatas"], strict=True)
+    ]
     single = client.create_collection(
         store.SINGLE_NODES, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )
@@ -339,6 +347,56 @@ def test_a_format_4_index_is_moved_to_per_kind_collections_without_embedding(set
     }
     assert reader._collection.count() == total
     # Moved once: the next build has nothing to do.
+    assert build(settings, small_corpus()).moved == 0
+
+
+def test_a_format_5_index_keeps_its_turns_without_their_vectors_and_embeds_nothing(
+    settings,
+) -> None:
+    """Format 5 stored a copy of its utterance's vector with every turn (0.4 GB of memory
+    while building 1,000 interviews); a build moves the turn records, text and metadata
+    only."""
+    from assistant.index import manifest as mf
+    from assistant.index import store
+
+    build(settings, small_corpus())
+    before = open_index(settings, embedder())
+    turns_before = [e.turn for e in before.all_turns()]
+    vector = embedder().get_query_embedding("vendor latency")
+    hits_before = before.dense_units(vector, 10, Scope())
+    before.close()
+    client = store.make_client(settings)
+    nodes = store.open_nodes(client)
+    assert nodes is not None
+    turns = nodes.by_kind["turn"].get(include=["documents", "metadatas"])
+    old = client.create_collection(
+        store.VECTOR_TURNS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
+    old.add(
+        ids=turns["ids"],
+        embeddings=[vector] * len(turns["ids"]),
+        documents=turns["documents"],
+        metadatas=turns["metadatas"],
+    )
+    client.delete_collection(store.KIND_COLLECTIONS["turn"])
+    mcol = mf.collection(client)
+    state = mf.read(mcol)
+    assert state is not None
+    state.format_version = 5
+    mf.write_info(mcol, state)
+    with pytest.raises(RebuildNeededError, match="has format 5"):
+        open_index(settings, embedder())
+
+    report = build(settings, small_corpus())
+    assert report.moved == len(turns["ids"]) and report.turns_embedded == 0
+    assert report.unchanged == ["1", "2", "3"] and not report.rebuilt
+    reader = open_index(settings, embedder())
+    assert [e.turn for e in reader.all_turns()] == turns_before
+    assert reader.dense_units(vector, 10, Scope()) == hits_before
+    assert store.VECTOR_TURNS not in store.collection_names(reader._client)
+    stored = reader._collection.by_kind["turn"].get(include=["embeddings"])
+    assert len(stored["ids"]) == len(turns["ids"])
+    assert all(list(v) == store.TURN_VECTOR for v in stored["embeddings"])
     assert build(settings, small_corpus()).moved == 0
 
 

@@ -22,6 +22,7 @@ from assistant.index import Indexer, Scope, open_index, store
 from assistant.index import manifest as mf
 from assistant.service import make_assistant
 from assistant.settings import Settings, load_settings
+from assistant.units import build_units
 
 KILLED_UPDATE = textwrap.dedent(
     """
@@ -80,9 +81,7 @@ def assert_every_interview_whole(settings: Settings) -> None:
     vector = embedder().get_query_embedding("customer names and privacy")
     units = reader.units()
     hits = [units[pos].id for pos, _ in reader.dense_units(vector, 200, Scope())]
-    assert hits and len(hits) == len(set(hits))
-    turn_hits = [pos for pos, _ in reader.dense(vector, 200, Scope())]
-    assert len(turn_hits) == len(set(turn_hits)) == reader.turn_count()
+    assert hits and len(hits) == len(set(hits)) == len(units)
     reader.close()
 
 
@@ -180,7 +179,7 @@ def test_an_index_updated_by_another_process_is_searched_whole(tmp_path: Path) -
     Indexer(settings, embedder()).build(small_corpus())
     vector = embedder().get_query_embedding("customer names and privacy")
     reader = open_index(settings, embedder())
-    assert reader.dense(vector, 200, Scope())
+    assert reader.dense_units(vector, 200, Scope())
     script = UPDATE_ELSEWHERE.format(
         tests=str(Path(__file__).parent), index=str(settings.index_dir)
     )
@@ -188,11 +187,11 @@ def test_an_index_updated_by_another_process_is_searched_whole(tmp_path: Path) -
     assert reader.is_outdated()
     reader.close()
     reader = open_index(settings, embedder())
-    found = {pos for pos, _ in reader.dense(vector, 200, Scope())}
+    found = {pos for pos, _ in reader.dense_units(vector, 200, Scope())}
     assert (
         len(found)
-        == reader.turn_count()
-        == len([t for i in updated_corpus().interviews for t in i.turns])
+        == len(reader.units())
+        == sum(len(build_units(i.turns)) for i in updated_corpus().interviews)
     )
     reader.close()
     # A build in this process afterwards writes on the same fresh view, and finds nothing to do.

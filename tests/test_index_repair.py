@@ -140,7 +140,7 @@ def test_the_space_of_an_interrupted_build_is_given_back(
     orphan = client.create_collection(
         "turns-000099", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )
-    rows = current.get(include=["embeddings", "documents", "metadatas"])
+    rows = current.get(include=["embeddings", "documents", "metadatas"], kinds=("utterance",))
     orphan.add(
         ids=rows["ids"],
         embeddings=rows["embeddings"],

@@ -152,8 +152,8 @@ def _print_report(
         print(f"Rebuilding everything: {report.rebuilt}.")
     if report.moved:
         print(
-            f"Index format updated to one collection per node kind: {report.moved} nodes "
-            "moved with their vectors, nothing re-embedded."
+            f"Index format updated: {report.moved} nodes moved to the collections of this "
+            "version, nothing re-embedded."
         )
     marks = [("added", "+"), ("changed", "~"), ("kept", "!"), ("removed", "-")]
     for field, mark in marks:

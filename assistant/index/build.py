@@ -50,7 +50,7 @@ from assistant.index.report import IndexReport
 from assistant.index.side import SideStore, sort_key
 from assistant.model import Corpus, Evidence, Interview, Progress
 from assistant.settings import Settings
-from assistant.units import Unit, build_units
+from assistant.units import UNIT_KINDS, Unit, build_units
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -91,6 +91,10 @@ class _Update:
     units: list[tuple[str, Unit]]
     previous: mf.InterviewEntry | None
     version: int = 0
+
+
+def _vectorless(node: Any) -> bool:
+    return bool(node.metadata["kind"] == nodes_mod.TURN)
 
 
 def _other_versions(interview_id: str, version: int) -> dict[str, Any]:
@@ -159,10 +163,11 @@ class Indexer:
             old = mf.read(mcol)
         if (
             old is not None
-            and old.format_version == nodes_mod.MOVABLE_FORMAT
+            and old.format_version in nodes_mod.MOVABLE_FORMATS
             and old.embed_model == model
         ):
             report.moved = store.split_by_kind(client, col)
+            report.moved += store.move_turn_records(client, col)
             old.format_version = nodes_mod.FORMAT_VERSION
             old.counter += 1
             mf.write_info(mcol, old)
@@ -340,6 +345,8 @@ class Indexer:
             for update in batch:
                 for node, text in update.nodes:
                     digest = node.metadata["embed_hash"]
+                    if _vectorless(node):
+                        continue
                     if digest not in cache and digest not in missing:
                         missing[digest] = text
                         report.embedded[update.interview.id] += 1
@@ -353,7 +360,10 @@ class Indexer:
                 if len(cache) + len(missing) > VECTOR_CACHE:
                     # Forget the vectors of earlier chunks, never those this chunk reuses.
                     needed = {
-                        node.metadata["embed_hash"] for update in batch for node, _t in update.nodes
+                        node.metadata["embed_hash"]
+                        for update in batch
+                        for node, _t in update.nodes
+                        if not _vectorless(node)
                     }
                     kept = {digest: cache[digest] for digest in needed if digest in cache}
                     cache.clear()
@@ -362,7 +372,11 @@ class Indexer:
                 report.turns_embedded += len(missing)
             for update in batch:
                 for node, _text in update.nodes:
-                    node.embedding = cache[node.metadata["embed_hash"]].tolist()
+                    node.embedding = (
+                        store.TURN_VECTOR
+                        if _vectorless(node)
+                        else cache[node.metadata["embed_hash"]].tolist()
+                    )
             ready = list(batch)
             batch.clear()
             if pending is not None:
@@ -406,7 +420,11 @@ class Indexer:
         if previous is not None:
             # Vectors of this interview's earlier (or half-written) versions, by text: an edit
             # re-embeds only the utterances and exchanges whose text changed.
-            got = col.get(where={"interview": interview.id}, include=["embeddings", "metadatas"])
+            got = col.get(
+                where={"interview": interview.id},
+                include=["embeddings", "metadatas"],
+                kinds=UNIT_KINDS,  # turns hold no vector of their own
+            )
             for vector, meta in zip(got["embeddings"], got["metadatas"], strict=True):
                 cache.setdefault(str(meta.get("embed_hash", "")), np.asarray(vector, np.float32))
         turns = interview.turns

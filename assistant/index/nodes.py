@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 #: 3: the interview's cases and variables on every node.
 #: 4: one collection updated in place, every node tagged with its interview's ``version``.
 #: 5: the same nodes, one collection per kind (a format-4 index is moved, not re-embedded).
-FORMAT_VERSION = 5
-#: The format whose nodes a build moves instead of embedding them again.
-MOVABLE_FORMAT = 4
+#: 6: turn nodes without a vector of their own (``store.TURN_VECTOR``; format 5 is moved).
+FORMAT_VERSION = 6
+#: The formats whose nodes a build moves instead of embedding them again.
+MOVABLE_FORMATS = (4, 5)
 CODE_FLAG = "code:"
 CASE_FLAG = "case:"
 VARIABLE_FLAG = "var:"
@@ -58,12 +59,11 @@ def embedding_texts(turns: Sequence[Turn]) -> list[str]:
     """What is embedded for each of ``turns``: the text of its utterance (the speaker's run of
     consecutive turns around it, :func:`assistant.units.utterance_spans`).
 
-    Search ranks units, not turns; a turn's vector only serves comparisons of a turn as its
-    speaker meant it (an interviewer's question split over headings, for the interview guide).
-    Sharing its utterance's text means the vector is computed once, for the utterance node, and
-    a build embeds every word of a transcript about 1.6 times (utterances and exchanges)
-    rather than 2.2 times (turns besides them). An edit anywhere in an utterance re-embeds that
-    utterance only (``embed_hash`` follows the text).
+    Search ranks units, not turns, and a turn node stores no vector (``store.TURN_VECTOR``);
+    its ``embed_hash`` names its utterance's text, so a build embeds every word of a transcript
+    about 1.6 times (utterances and exchanges) rather than 2.2 times (turns besides them). An
+    edit anywhere in an utterance re-embeds that utterance only (``embed_hash`` follows the
+    text).
     """
     out = [""] * len(turns)
     for first, last in utterance_spans(turns):

@@ -357,10 +357,6 @@ class IndexReader:
             )
         return keyword.search(self._side, terms, depth, scope)
 
-    def dense(self, query_embedding: list[float], k: int, scope: Scope) -> list[tuple[int, float]]:
-        """Top ``k`` turns by cosine similarity within ``scope``: (position, similarity)."""
-        return self._query(query_embedding, k, scope, (nodes.TURN,), "turns")
-
     def dense_units(
         self,
         query_embedding: list[float],
@@ -369,16 +365,6 @@ class IndexReader:
         kinds: tuple[str, ...] = UNIT_KINDS,
     ) -> list[tuple[int, float]]:
         """Top ``k`` units (positions in :meth:`units`) by cosine similarity within ``scope``."""
-        return self._query(query_embedding, k, scope, kinds, "units")
-
-    def _query(
-        self,
-        query_embedding: list[float],
-        k: int,
-        scope: Scope,
-        kinds: tuple[str, ...],
-        table: str,
-    ) -> list[tuple[int, float]]:
         # Chroma directly: llama-index's query drops hits of nodes that hold no text (units).
         try:
             hits = self._collection.query(
@@ -393,7 +379,7 @@ class IndexReader:
         # Nodes of a version being written (or not yet deleted) are not in the side store.
         marks = ",".join("?" * len(ids))
         known = dict(
-            self._side.rows(f"SELECT node, pos FROM {table} WHERE node IN ({marks})", ids)
+            self._side.rows(f"SELECT node, pos FROM units WHERE node IN ({marks})", ids)
         )
         out: list[tuple[int, float]] = []
         for node_id, distance in hits:

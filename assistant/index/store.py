@@ -12,7 +12,9 @@ Chroma without embedding anything.
 Indexes of format 2 and older kept whole *generations* (``turns-000007``) and a pointer in the
 ``assistant_meta`` collection; a build drops them (:func:`drop_legacy`). Format 4 kept every
 node in one collection (``assistant_nodes``); a build moves its vectors into the per-kind
-collections without embedding anything (:func:`split_by_kind`).
+collections without embedding anything (:func:`split_by_kind`). Format 5 kept a vector with
+every turn in ``assistant_turns``; turns carry none now, and a build moves their records
+(:func:`move_turn_records`).
 """
 
 from __future__ import annotations
@@ -30,10 +32,17 @@ from assistant.settings import Settings
 SINGLE_NODES = "assistant_nodes"
 #: The collection of each node kind.
 KIND_COLLECTIONS = {
-    "turn": "assistant_turns",
+    "turn": "assistant_turn_records",
     "utterance": "assistant_utterances",
     "exchange": "assistant_exchanges",
 }
+#: Format 5's turn collection, a vector with every turn (see :func:`move_turn_records`).
+VECTOR_TURNS = "assistant_turns"
+#: What Chroma stores as a turn's vector. Search ranks units, never turns, and a turn's real
+#: vector was its utterance's, kept twice: at 1,000 interviews that copy took ~2.5 KB a turn
+#: in memory while building (166,000 turns: ~0.4 GB) and as much on disk. Chroma requires a
+#: vector with each record; a one-number one costs next to nothing.
+TURN_VECTOR = [1.0]
 MANIFEST = "assistant_manifest"
 LEGACY_META = "assistant_meta"
 LEGACY_PREFIX = "turns-"
@@ -176,7 +185,9 @@ class NodeCollections:
             if picked:
                 collection.upsert(
                     ids=[ids[i] for i in picked],
-                    embeddings=[embeddings[i] for i in picked],
+                    embeddings=[
+                        TURN_VECTOR if kind == "turn" else embeddings[i] for i in picked
+                    ],
                     documents=[documents[i] for i in picked],
                     metadatas=[metadatas[i] for i in picked],
                 )
@@ -193,11 +204,15 @@ class NodeCollections:
         where: dict[str, Any] | None = None,
         ids: list[str] | None = None,
         include: list[str] | None = None,
+        kinds: tuple[str, ...] | None = None,
     ) -> dict[str, list[Any]]:
-        """Every matching node of every kind (no paging: one interview's nodes, or a test's)."""
+        """Every matching node of ``kinds`` (default: all; no paging: one interview's nodes,
+        or a test's)."""
         fields = ["ids", *(include or ["documents", "metadatas"])]
         out: dict[str, list[Any]] = {name: [] for name in fields}
-        for collection in self.by_kind.values():
+        for kind, collection in self.by_kind.items():
+            if kinds is not None and kind not in kinds:
+                continue
             got = collection.get(where=where, ids=ids, include=include or ["documents", "metadatas"])
             for name in fields:
                 out[name].extend(got[name])
@@ -252,7 +267,7 @@ def open_nodes(client: Any) -> NodeCollections | None:
 def delete_nodes(client: Any) -> None:
     """Drop every node collection (a rebuild with another model, or of damaged vectors)."""
     names = collection_names(client)
-    for name in [*KIND_COLLECTIONS.values(), SINGLE_NODES]:
+    for name in [*KIND_COLLECTIONS.values(), SINGLE_NODES, VECTOR_TURNS]:
         if name in names:
             client.delete_collection(name)
 
@@ -285,6 +300,30 @@ def split_by_kind(client: Any, nodes: NodeCollections) -> int:
         single.delete(ids=list(got["ids"]))
         moved += len(got["ids"])
     client.delete_collection(SINGLE_NODES)
+    return moved
+
+
+def move_turn_records(client: Any, nodes: NodeCollections) -> int:
+    """Move a format-5 index's turn records (text and metadata; their vectors are dropped, see
+    ``TURN_VECTOR``) into the turn collection of today; returns the records moved. Like
+    :func:`split_by_kind`, a move killed half-way is done again by the next build."""
+    if VECTOR_TURNS not in collection_names(client):
+        return 0
+    old = get_collection(client, VECTOR_TURNS)
+    moved = 0
+    while True:
+        got = old.get(limit=_SPLIT_PAGE, include=["documents", "metadatas"])
+        if not got["ids"]:
+            break
+        nodes.upsert(
+            ids=list(got["ids"]),
+            embeddings=[TURN_VECTOR] * len(got["ids"]),
+            documents=[d or "" for d in got["documents"]],
+            metadatas=[dict(m) for m in got["metadatas"]],
+        )
+        old.delete(ids=list(got["ids"]))
+        moved += len(got["ids"])
+    client.delete_collection(VECTOR_TURNS)
     return moved
 
 
