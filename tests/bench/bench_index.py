@@ -177,6 +177,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
     parser.add_argument("--sizes", default="1,288", help="synthetic corpus sizes")
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument(
+        "--keep", type=Path, help="work in this (new) folder and keep its corpora and indexes"
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
@@ -190,7 +193,10 @@ def main() -> None:
     print(f"command: {command}")
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
+        tmp = str(args.keep) if args.keep else scratch
+        if args.keep:
+            args.keep.mkdir(parents=True)
         for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
             corpus = synthetic(Path(tmp) / f"corpus-{n}", n)
             asked = queries(corpus, args.queries)
@@ -199,7 +205,8 @@ def main() -> None:
                 work.mkdir()
                 r = results[f"{label}-{n}"] = measure(repo, corpus, work, asked)
                 show(label, n, r)
-                shutil.rmtree(work, ignore_errors=True)
+                if not args.keep:
+                    shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results))
 
 
