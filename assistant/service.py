@@ -226,10 +226,13 @@ class Assistant:
         """Bring the index up to date with the corpus: only new or changed interviews are
         embedded, removed ones are dropped, one interview at a time (each is switched whole)."""
         from assistant.index import Indexer
+        from assistant.index.build import settled_report
 
         if corpus is None:
             corpus = self.load_corpus(progress=progress)
-        report = Indexer(self.settings, self.embedder).build(corpus, progress=progress)
+        report = settled_report(self.settings, corpus, self._model_name())
+        if report is None:
+            report = Indexer(self.settings, self.embedder).build(corpus, progress=progress)
         self._reader = None
         return report
 

@@ -8,8 +8,11 @@ internal error while `assistant index` reported everything "unchanged".
 
 from __future__ import annotations
 
+import gc
+import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from index_helpers import FakeCodebook, corpus, embedded_count, embedder, interview
@@ -49,10 +52,15 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _fresh_process() -> None:
-    """Each CLI run is a new process; Chroma caches one open database per folder per process."""
+    """Each CLI run is a new process; Chroma caches one open database per folder per process.
+    As at a process's exit, the cached systems are stopped and collected now: left to the
+    garbage collector, one could write its vector files after a test has damaged them."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
+    for system in list(SharedSystemClient._identifier_to_system.values()):
+        system.stop()
     SharedSystemClient.clear_system_cache()
+    gc.collect()
 
 
 def _segment_folders(chroma: Path) -> set[str]:
@@ -85,8 +93,6 @@ def test_truncated_vector_files_are_one_line_then_repaired_by_the_next_build(
 
     _fresh_process()
     assert main(["index", "--json"]) == 0
-    import json
-
     report = json.loads(capsys.readouterr().out)
     assert report["rebuilt"].startswith("the search vectors of the index were damaged (")
     assert report["changed"] == ["5"] and report["turns_embedded"] == embedded_count(big_corpus())
@@ -122,6 +128,27 @@ def test_a_build_loads_the_vectors_to_check_them_only_when_their_files_changed(
     _fresh_process()
     assert main(["index"]) == 0
     assert checked == [1]
+
+
+def test_an_index_with_nothing_to_do_loads_neither_the_model_nor_chroma(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["index"]) == 0
+    _fresh_process()
+    capsys.readouterr()
+
+    def refuse(what: str) -> Any:
+        def fail(*args: object) -> None:
+            pytest.fail(f"a build with nothing to do {what}")
+
+        return fail
+
+    monkeypatch.setattr(service.Assistant, "embedder", property(refuse("loaded the model")))
+    monkeypatch.setattr(store, "make_client", refuse("opened Chroma"))
+    assert main(["index", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["unchanged"] == ["5"] and report["turns_embedded"] == 0
+    assert report["turns"] == {"5": 1200}
 
 
 def test_the_space_of_an_interrupted_build_is_given_back(

@@ -122,6 +122,22 @@ def vector_files_signature(settings: Settings) -> str | None:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def database_signature(settings: Settings) -> str | None:
+    """The local Chroma database file's size and SQLite header (format and page size), or None
+    when there is none to read. Not its contents or time: a process that only searches
+    writes to it (SQLite's change counter moves), but never changes what this covers; a file
+    overwritten or truncated does."""
+    if settings.chroma_url:
+        return None
+    database = Path(settings.index_dir) / "chroma" / "chroma.sqlite3"
+    try:
+        with database.open("rb") as handle:
+            header = handle.read(18)
+        return f"{database.stat().st_size} {header.hex()}"
+    except OSError:
+        return None
+
+
 def vectors_damaged(settings: Settings, exc: BaseException) -> IndexDamagedError:
     """The one-line error when a search finds the vectors damaged: a build repairs them."""
     detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
