@@ -270,3 +270,16 @@ def test_units_read_together_match_their_turns(tmp_path: Path) -> None:
         turn_codes = {c for k in unit.keys if (e := reader.evidence(k)) for c in e.turn.codes}
         assert codes[pos] == turn_codes
     reader.close()
+
+    # Turns read together (a search quotes several units at once) are the turns read one by
+    # one; keys the index does not have are skipped, not invented.
+    together = open_index(settings, embedder())
+    keys = [f"7:{n}" for n in range(1, 8)]
+    together.read_turns([*keys, "7:99", "8:1", "not a key"])
+    with together._side._lock:  # no query may be needed now: a closed store would fail one
+        together._side._db.close()
+        read = [together.evidence(k) for k in keys]
+    alone = open_index(settings, embedder())
+    assert read == [alone.evidence(k) for k in keys] and None not in read
+    assert alone.evidence("7:99") is None and alone.evidence("8:1") is None
+    alone.close()

@@ -27,7 +27,7 @@ from assistant.errors import IndexMissingError, RebuildNeededError
 from assistant.index import health, keyword, nodes, side, store, sync
 from assistant.index import manifest as mf
 from assistant.index.scope import Scope
-from assistant.model import Evidence, parse_citation_key
+from assistant.model import Evidence, citation_key, parse_citation_key
 from assistant.units import UNIT_KINDS, Unit
 
 if TYPE_CHECKING:
@@ -164,6 +164,35 @@ class IndexReader:
         pos = int(got[0]) if got else None
         self._keys[key] = pos
         return pos
+
+    def read_turns(self, keys: Iterable[str]) -> None:
+        """Read the turns ``keys`` name, one query per interview, so that :meth:`evidence`
+        then finds them without a query each (a search quotes the turns of about eight units
+        and the questions before them: ~100 queries a search one by one)."""
+        wanted: dict[str, list[int]] = {}
+        for key in dict.fromkeys(keys):
+            pos = self._keys.get(key)
+            if pos is not None and ("turns", pos) in self._rows:
+                continue
+            try:
+                interview_id, ordinal = parse_citation_key(key)
+            except ValueError:
+                continue
+            wanted.setdefault(interview_id, []).append(ordinal)
+        for interview_id, ordinals in wanted.items():
+            for start in range(0, len(ordinals), _BATCH):
+                chunk = ordinals[start : start + _BATCH]
+                rows = self._side.rows(
+                    "SELECT pos, ordinal, text, meta FROM turns WHERE interview = ? "
+                    f"AND ordinal IN ({','.join('?' * len(chunk))})",
+                    (interview_id, *chunk),
+                )
+                with self._lock:
+                    if len(self._rows) + len(rows) > _CACHE:
+                        self._rows.clear()
+                    for pos, ordinal, text, meta in rows:
+                        self._keys[citation_key(interview_id, int(ordinal))] = int(pos)
+                        self._rows[("turns", int(pos))] = side.evidence(text, meta)
 
     def evidence(self, key: str) -> Evidence | None:
         """The turn a citation key names, or None when this index has no such turn."""
