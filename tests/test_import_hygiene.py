@@ -93,3 +93,24 @@ def test_asking_with_the_bundled_model_does_not_import_llama_index(tmp_path: Pat
     result = _python(code, env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "", f"asking imported {result.stdout.strip()[:200]}"
+
+
+def test_chroma_loads_without_its_development_override_checks(tmp_path: Path) -> None:
+    """store.make_client turns off the ``overrides`` package's load-time signature checks
+    (0.3-0.45 s of every command that opens the index) and keeps the marker they set: Chroma
+    still opens, writes and answers."""
+    code = (
+        "import sys\n"
+        "from assistant.index import store\n"
+        "from assistant.settings import load_settings\n"
+        f"client = store.make_client(load_settings(index_dir={str(tmp_path / 'index')!r}))\n"
+        "nodes = client.create_collection('probe', embedding_function=None)\n"
+        "nodes.add(ids=['a', 'b'], embeddings=[[1.0, 0.0], [0.0, 1.0]])\n"
+        "hit = nodes.query(query_embeddings=[[0.9, 0.1]], n_results=1)['ids'][0]\n"
+        "from chromadb.api.rust import RustBindingsAPI\n"
+        "checks = sys.modules['overrides.overrides']\n"
+        "print(checks._overrides.__module__, RustBindingsAPI.heartbeat.__override__, hit)\n"
+    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["assistant.index.store", "True", "['a']"]
