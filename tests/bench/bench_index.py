@@ -1,6 +1,7 @@
 """Index updates at scale, this checkout beside another (today's system), in one run.
 
     python tests/bench/bench_index.py [--baseline DIR] [--sizes 1,288] [--queries 100]
+        [--keep DIR | --reuse DIR]
 
 For each corpus size a synthetic corpus is made (``make_synthetic_corpus.py``, seeded: real
 turns recombined), then for each system (this checkout, and with ``--baseline DIR`` the
@@ -12,6 +13,10 @@ a fresh process with that system's ``assistant`` package:
 3. one interview changed (one turn's text edited) and re-indexed; then one interview added;
 4. a fresh process: imports, open, first search (wall time from the process's start), then
    search p50/p95 over ``--queries`` queries through the service.
+
+``--keep DIR`` keeps the corpora and indexes; ``--reuse DIR`` then times only the no-op
+re-index and step 4 on them, for each system, without building anything (a 1,000-interview
+build takes most of an hour here).
 
 Corpus loading is not timed (it is the same code in both). The two systems run one after the
 other at each size, so a busy machine slows both alike; ``load`` is the load average.
@@ -156,6 +161,20 @@ def measure(repo: Path, corpus: Path, work: Path, asked: list[str]) -> dict[str,
     return out
 
 
+def reuse(repo: Path, kept: Path, n: int, queries_wanted: int) -> dict[str, Any]:
+    """No-op re-index (twice: the first after a change of code may find the index's settled
+    record written by other code) and searches, on the index that ``--keep`` left for this
+    checkout at size ``n``; every system reads that same index."""
+    corpus = kept / f"corpus-{n}"
+    index = str(next((kept / f"this-{n}").glob("index-*")))
+    out: dict[str, Any] = {
+        "noop": run_step(repo, "build", str(corpus), index)["seconds"],
+        "again": run_step(repo, "build", str(corpus), index)["seconds"],
+    }
+    out.update(run_step(repo, "search", index, json.dumps(queries(corpus, queries_wanted))))
+    return out
+
+
 def show(label: str, n: int, r: dict[str, Any]) -> None:
     b = r["build"]
     full = b["seconds"]
@@ -180,6 +199,11 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="work in this (new) folder and keep its corpora and indexes"
     )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a --keep folder: time the no-op and searches of its built indexes, no build",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
@@ -193,6 +217,17 @@ def main() -> None:
     print(f"command: {command}")
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     results: dict[str, Any] = {}
+    if args.reuse:
+        for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+            for label, repo in systems:
+                r = results[f"{label}-{n}"] = reuse(repo, args.reuse, n, args.queries)
+                print(
+                    f"{label:9s} n={n:<5d} no-op {r['noop']:.2f} s, again {r['again']:.2f} s | "
+                    f"first search {r['first_search_s']:.2f} s | search p50/p95 "
+                    f"{r['p50_ms']:.1f}/{r['p95_ms']:.1f} ms | load {r['load']:.1f}"
+                )
+        print(json.dumps(results))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
         tmp = str(args.keep) if args.keep else scratch
         if args.keep:
