@@ -32,7 +32,7 @@ lint: install-test
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 clean:
 	rm -rf $(VENV) index/chroma index/.build.lock
