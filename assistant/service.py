@@ -247,6 +247,7 @@ class Assistant:
             # The model's name is enough to check the index; the model itself (llama-index,
             # onnxruntime) can then load in parallel, see load_embedder().
             reader = self._reader = open_index(self.settings, self._embedder or self._model_name())
+            reader.load_vectors_in_background()
         return reader
 
     # -- retrieval and answers ------------------------------------------------------------

@@ -465,3 +465,54 @@ def test_progress_reports_embedding(settings) -> None:
     embedding = [p for p in seen if p.stage == "embedding"]
     nodes = sum(len(i.turns) + len(build_units(i.turns)) for i in small_corpus().interviews)
     assert embedding[0].done == 0 and embedding[-1].done == embedding[-1].total == nodes
+
+
+def test_opening_the_index_starts_loading_the_unit_vectors_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma reads a vector index from disk at its first query (a second at a thousand
+    interviews); the service has it read while the question is embedded. A failure there is
+    left to the search's own query, which reports it with its remedy."""
+    import threading
+
+    from assistant.index import store
+    from assistant.service import make_assistant
+    from assistant.units import UNIT_KINDS
+
+    settings = load_settings(index_dir=tmp_path / "index")
+    Indexer(settings, embedder()).build(small_corpus())
+    loaded: list[tuple[str, tuple[str, ...]]] = []
+    done = threading.Event()
+    real = store.NodeCollections.load_vectors
+
+    def record(nodes: store.NodeCollections, kinds: tuple[str, ...]) -> None:
+        loaded.append((threading.current_thread().name, kinds))
+        try:
+            real(nodes, kinds)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(store.NodeCollections, "load_vectors", record)
+    service = make_assistant(settings, embedder=embedder())
+    service.reader()
+    assert done.wait(30)
+    assert loaded == [("load-vectors", UNIT_KINDS)]
+    found = service.search("pipeline broke when the upstream API changed", k=3)
+    assert found and found[0].key == "1:2"
+
+    def fail(nodes: store.NodeCollections, kinds: tuple[str, ...]) -> None:
+        done.set()
+        raise RuntimeError("vector files unreadable")
+
+    done.clear()
+    escaped: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
+    monkeypatch.setattr(store.NodeCollections, "load_vectors", fail)
+    service = make_assistant(settings, embedder=embedder())
+    service.reader()
+    assert done.wait(30)
+    assert service.search("pipeline broke when the upstream API changed", k=3)
+    for thread in threading.enumerate():
+        if thread.name == "load-vectors":
+            thread.join()
+    assert escaped == []

@@ -115,6 +115,29 @@ class IndexReader:
     def close(self) -> None:
         self._side.close()
 
+    def load_vectors_in_background(self) -> threading.Thread | None:
+        """Start loading the units' vector indexes, so that the first search does not wait for
+        them: they load while the question is embedded (and, in the chat, while the researcher
+        types). At a thousand interviews that is about a second, most of it Chroma replaying
+        into the index the changes it logged since it last wrote the index's files (up to
+        999 of them, see BENCHMARKS.md). Chroma releases the GIL while it loads.
+
+        Not a daemon thread: the interpreter waits for it at exit rather than tearing down
+        under Chroma's native code, which crashes. A server loads its own indexes: nothing to
+        do there."""
+        if self.settings.chroma_url:
+            return None
+
+        def load() -> None:
+            try:
+                self._collection.load_vectors(UNIT_KINDS)
+            except Exception:  # noqa: S110 - the search's own query reports it, with a remedy
+                pass
+
+        thread = threading.Thread(target=load, name="load-vectors")
+        thread.start()
+        return thread
+
     # -- rows -----------------------------------------------------------------------------
 
     def _row(self, kind: str, pos: int) -> Evidence | Unit | None:

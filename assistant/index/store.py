@@ -266,6 +266,16 @@ class NodeCollections:
     def count(self) -> int:
         return sum(int(c.count()) for c in self.by_kind.values())
 
+    def load_vectors(self, kinds: tuple[str, ...]) -> None:
+        """Have Chroma load these kinds' vector indexes now: it reads one from disk at its
+        first query (a second for a thousand interviews), and a query of a stored vector's
+        nearest node is the only way to ask for that."""
+        for kind in kinds:
+            collection = self.by_kind[kind]
+            stored = collection.get(limit=1, include=["embeddings"])
+            if len(stored["ids"]):
+                collection.query(query_embeddings=[stored["embeddings"][0]], n_results=1)
+
 
 def create_nodes(client: Any) -> NodeCollections:
     """The node collections (cosine space), made where missing."""

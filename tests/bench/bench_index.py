@@ -16,7 +16,9 @@ a fresh process with that system's ``assistant`` package:
 
 ``--keep DIR`` keeps the corpora and indexes; ``--reuse DIR`` then times only the no-op
 re-index and step 4 on them, for each system, without building anything (a 1,000-interview
-build takes most of an hour here).
+build takes most of an hour here); with ``--rounds N`` it then times N more first searches of
+each system and size, alternating them, and prints their medians (one first search varies by
+a second between runs here).
 
 Corpus loading is not timed (it is the same code in both). The two systems run one after the
 other at each size, so a busy machine slows both alike; ``load`` is the load average.
@@ -29,6 +31,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -175,6 +178,31 @@ def reuse(repo: Path, kept: Path, n: int, queries_wanted: int) -> dict[str, Any]
     return out
 
 
+def first_searches(
+    systems: list[tuple[str, Path]], kept: Path, sizes: list[int], rounds: int, out: dict[str, Any]
+) -> None:
+    """The first search of a fresh process, ``rounds`` times for each system and size, taken in
+    turn (system, size, system, size...) so that a busy moment of the machine slows all alike;
+    its medians and the ratio of the largest size's to the smallest's."""
+    asked = json.dumps(["the environment was not ready at the client", "why did projects run late"])
+    times: dict[tuple[str, int], list[float]] = {}
+    for _ in range(rounds):
+        for label, repo in systems:
+            for n in sizes:
+                index = str(next((kept / f"this-{n}").glob("index-*")))
+                first = run_step(repo, "search", index, asked)["first_search_s"]
+                times.setdefault((label, n), []).append(first)
+    for label, _ in systems:
+        medians = {n: statistics.median(times[(label, n)]) for n in sizes}
+        big, small = max(sizes), min(sizes)
+        out[f"{label}-first-searches"] = {str(n): times[(label, n)] for n in sizes}
+        print(
+            f"{label:9s} first search, median of {rounds}: "
+            + ", ".join(f"n={n} {medians[n]:.2f} s" for n in sizes)
+            + f" | ratio {medians[big] / medians[small]:.2f}"
+        )
+
+
 def show(label: str, n: int, r: dict[str, Any]) -> None:
     b = r["build"]
     full = b["seconds"]
@@ -204,6 +232,13 @@ def main() -> None:
         type=Path,
         help="a --keep folder: time the no-op and searches of its built indexes, no build",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="with --reuse: time this many more first searches of each system and size, "
+        "alternating them, and print the medians",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
@@ -218,7 +253,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     results: dict[str, Any] = {}
     if args.reuse:
-        for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        for n in sizes:
             for label, repo in systems:
                 r = results[f"{label}-{n}"] = reuse(repo, args.reuse, n, args.queries)
                 print(
@@ -226,6 +262,8 @@ def main() -> None:
                     f"first search {r['first_search_s']:.2f} s | search p50/p95 "
                     f"{r['p50_ms']:.1f}/{r['p95_ms']:.1f} ms | load {r['load']:.1f}"
                 )
+        if args.rounds > 1:
+            first_searches(systems, args.reuse, sizes, args.rounds, results)
         print(json.dumps(results))
         return
     with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
