@@ -59,9 +59,10 @@ SECOND_TURN_MARGIN = 0.05
 #: sharing most words with the question (the coded ones, when a code was matched).
 COMPARED_PER_UNIT = 4
 #: A long sentence is compared by its opening words: enough for its topic, and embedding cost
-#: grows with length (40 words cost a warm ask ~40 ms more at p50 than 24, for the same
-#: precision on the tune half: 0.652 and 0.647).
-COMPARED_WORDS = 24
+#: grows with length. Tune half (precision; warm ask p95 on the 14 coded PDFs, one run each):
+#: 24 words 0.658, 0.40-0.45 s; 16 words 0.657, 0.23 s; 12 words 0.651, 0.22 s (earlier, 40
+#: words cost ~40 ms more at p50 than 24 for 0.652 against 0.647).
+COMPARED_WORDS = 16
 
 
 @dataclass(frozen=True)
