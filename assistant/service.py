@@ -247,7 +247,6 @@ class Assistant:
             # The model's name is enough to check the index; the model itself (llama-index,
             # onnxruntime) can then load in parallel, see load_embedder().
             reader = self._reader = open_index(self.settings, self._embedder or self._model_name())
-            reader.load_vectors_in_background()
         return reader
 
     # -- retrieval and answers ------------------------------------------------------------
@@ -345,10 +344,14 @@ class Assistant:
         return answer
 
     def _retriever(self) -> Retriever:
+        # The vectors start loading before anything else a search needs is imported or built,
+        # so that all of it overlaps the load.
+        reader = self.reader()
+        reader.load_vectors_in_background()
         from assistant.retrieve import Retriever
 
         return Retriever(
-            self.reader(), self.query_embedder, self.codebook(), self.guide(), self._query_vectors
+            reader, self.query_embedder, self.codebook(), self.guide(), self._query_vectors
         )
 
     def guide(self) -> list[GuideQuestion]:
@@ -549,6 +552,7 @@ class Assistant:
         leaves the machine before the user asks)."""
         from assistant.retrieve import bm25_side
 
+        self.reader().load_vectors_in_background()
         bm25_side(self.reader())
         self.codebook()
         if not getattr(self.query_embedder, "calls_endpoint", False):

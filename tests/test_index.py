@@ -467,12 +467,13 @@ def test_progress_reports_embedding(settings) -> None:
     assert embedding[0].done == 0 and embedding[-1].done == embedding[-1].total == nodes
 
 
-def test_opening_the_index_starts_loading_the_unit_vectors_in_the_background(
+def test_a_search_starts_loading_the_unit_vectors_in_the_background(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Chroma reads a vector index from disk at its first query (a second at a thousand
-    interviews); the service has it read while the question is embedded. A failure there is
-    left to the search's own query, which reports it with its remedy."""
+    interviews); the service has it read while the question is embedded. Opening the index
+    alone does not (a command that only resolves keys would wait for it at exit). A failure
+    there is left to the search's own query, which reports it with its remedy."""
     import threading
 
     from assistant.index import store
@@ -495,10 +496,13 @@ def test_opening_the_index_starts_loading_the_unit_vectors_in_the_background(
     monkeypatch.setattr(store.NodeCollections, "load_vectors", record)
     service = make_assistant(settings, embedder=embedder())
     service.reader()
+    assert loaded == []
+    found = service.search("pipeline broke when the upstream API changed", k=3)
     assert done.wait(30)
     assert loaded == [("load-vectors", UNIT_KINDS)]
-    found = service.search("pipeline broke when the upstream API changed", k=3)
     assert found and found[0].key == "1:2"
+    service.search("data drift", k=3)
+    assert len(loaded) == 1
 
     def fail(nodes: store.NodeCollections, kinds: tuple[str, ...]) -> None:
         done.set()
@@ -509,9 +513,8 @@ def test_opening_the_index_starts_loading_the_unit_vectors_in_the_background(
     monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
     monkeypatch.setattr(store.NodeCollections, "load_vectors", fail)
     service = make_assistant(settings, embedder=embedder())
-    service.reader()
-    assert done.wait(30)
     assert service.search("pipeline broke when the upstream API changed", k=3)
+    assert done.wait(30)
     for thread in threading.enumerate():
         if thread.name == "load-vectors":
             thread.join()

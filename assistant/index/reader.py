@@ -105,6 +105,7 @@ class IndexReader:
         self._keys: dict[str, int | None] = {}
         self._exchanges: dict[str, Unit | None] = {}
         self._asking: dict[int, bool] = {}
+        self._loading_vectors: threading.Thread | None = None
         #: Per-reader caches of derived structures (code vectors, the floor), dropped with it.
         self.cache: dict[str, Any] = {}
 
@@ -115,28 +116,30 @@ class IndexReader:
     def close(self) -> None:
         self._side.close()
 
-    def load_vectors_in_background(self) -> threading.Thread | None:
-        """Start loading the units' vector indexes, so that the first search does not wait for
-        them: they load while the question is embedded (and, in the chat, while the researcher
-        types). At a thousand interviews that is about a second, most of it Chroma replaying
-        into the index the changes it logged since it last wrote the index's files (up to
-        999 of them, see BENCHMARKS.md). Chroma releases the GIL while it loads.
+    def load_vectors_in_background(self) -> None:
+        """Start loading the units' vector indexes (once per reader), so that the first search
+        does not wait for them: they load while the question is embedded (and, in the chat,
+        while the researcher types). At a thousand interviews that is about a second, most of
+        it Chroma replaying into the index the changes it logged since it last wrote the
+        index's files (up to 999 of them, see BENCHMARKS.md). Chroma releases the GIL while it
+        loads. Called by what searches, not by opening: a command that only resolves keys or
+        lists codes would otherwise wait for it at exit.
 
         Not a daemon thread: the interpreter waits for it at exit rather than tearing down
         under Chroma's native code, which crashes. A server loads its own indexes: nothing to
         do there."""
-        if self.settings.chroma_url:
-            return None
+        with self._lock:
+            if self._loading_vectors is not None or self.settings.chroma_url:
+                return
 
-        def load() -> None:
-            try:
-                self._collection.load_vectors(UNIT_KINDS)
-            except Exception:  # noqa: S110 - the search's own query reports it, with a remedy
-                pass
+            def load() -> None:
+                try:
+                    self._collection.load_vectors(UNIT_KINDS)
+                except Exception:  # noqa: S110 - the search's own query reports it, with a remedy
+                    pass
 
-        thread = threading.Thread(target=load, name="load-vectors")
-        thread.start()
-        return thread
+            self._loading_vectors = threading.Thread(target=load, name="load-vectors")
+            self._loading_vectors.start()
 
     # -- rows -----------------------------------------------------------------------------
 

@@ -164,12 +164,17 @@ def measure(repo: Path, corpus: Path, work: Path, asked: list[str]) -> dict[str,
     return out
 
 
+def kept_index(kept: Path, n: int) -> str:
+    """The index that ``--keep`` left for this checkout at size ``n``."""
+    return str(next((kept / f"this-{n}").glob("index-*")))
+
+
 def reuse(repo: Path, kept: Path, n: int, queries_wanted: int) -> dict[str, Any]:
     """No-op re-index (twice: the first after a change of code may find the index's settled
     record written by other code) and searches, on the index that ``--keep`` left for this
     checkout at size ``n``; every system reads that same index."""
     corpus = kept / f"corpus-{n}"
-    index = str(next((kept / f"this-{n}").glob("index-*")))
+    index = kept_index(kept, n)
     out: dict[str, Any] = {
         "noop": run_step(repo, "build", str(corpus), index)["seconds"],
         "again": run_step(repo, "build", str(corpus), index)["seconds"],
@@ -189,8 +194,7 @@ def first_searches(
     for _ in range(rounds):
         for label, repo in systems:
             for n in sizes:
-                index = str(next((kept / f"this-{n}").glob("index-*")))
-                first = run_step(repo, "search", index, asked)["first_search_s"]
+                first = run_step(repo, "search", kept_index(kept, n), asked)["first_search_s"]
                 times.setdefault((label, n), []).append(first)
     for label, _ in systems:
         medians = {n: statistics.median(times[(label, n)]) for n in sizes}
