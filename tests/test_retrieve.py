@@ -213,12 +213,12 @@ def test_weak_code_matches_lift_their_passages_less() -> None:
 def test_answers_leave_out_more_weak_units_when_no_code_matched(
     retriever: Retriever, off_topic: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    floors: list[float] = []
+    floors: list[tuple[float, float | None]] = []
     spread = retrieve_mod._spread
 
-    def recording(units, fused, k, relative_floor=0.0):  # type: ignore[no-untyped-def]
-        floors.append(relative_floor)
-        return spread(units, fused, k, relative_floor)
+    def recording(units, fused, k, relative_floor=0.0, repeat_floor=None):  # type: ignore[no-untyped-def]
+        floors.append((relative_floor, repeat_floor))
+        return spread(units, fused, k, relative_floor, repeat_floor)
 
     monkeypatch.setattr(retrieve_mod, "_spread", recording)
     uncoded = off_topic.retrieve("why did projects run late?", k=8, relative_floor=0.3)
@@ -228,10 +228,32 @@ def test_answers_leave_out_more_weak_units_when_no_code_matched(
     )
     searched = off_topic.retrieve("why did projects run late?", k=8)
     assert coded.codes and not uncoded.codes
-    assert floors == [retrieve_mod.UNCODED_FLOOR, 0.3, 0.0]
+    assert floors == [(0.3, retrieve_mod.UNCODED_FLOOR), (0.3, 0.3), (0.0, 0.0)]
     top = uncoded.hits[0].score
-    assert all(h.score >= retrieve_mod.UNCODED_FLOOR * top for h in uncoded.hits)
+    seen: set[str] = set()
+    for hit in uncoded.hits:
+        floor = retrieve_mod.UNCODED_FLOOR if hit.unit.interview_id in seen else 0.3
+        assert hit.score >= floor * top
+        seen.add(hit.unit.interview_id)
     assert len(searched.hits) >= len(uncoded.hits)
+
+
+def test_a_weak_unit_gets_into_an_answer_only_from_an_interview_not_yet_in_it() -> None:
+    from assistant.units import Unit
+
+    units = [
+        Unit("utterance", "1", (1,)),
+        Unit("utterance", "1", (5,)),
+        Unit("utterance", "2", (3,)),
+        Unit("utterance", "3", (7,)),
+    ]
+    # A second unit of interview 1 and the first of interview 2, both under the repeat floor;
+    # interview 3's under the floor for every unit.
+    fused = [(0, 1.0), (1, 0.38), (2, 0.35), (3, 0.2)]
+    assert retrieve_mod._spread(units, fused, 8, 0.3, 0.6) == [(0, 1.0), (2, 0.35)]
+    assert retrieve_mod._spread(units, fused, 8, 0.3) == [(0, 1.0), (2, 0.35), (1, 0.38)]
+    # A search (no floor) lists every unit.
+    assert len(retrieve_mod._spread(units, fused, 8)) == 4
 
 
 def test_units_read_together_match_their_turns(tmp_path: Path) -> None:
