@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from index_helpers import (
     ONE,
+    THREE,
     TWO,
     corpus,
     embedded_count,
@@ -153,6 +154,47 @@ def test_change_add_delete_reembeds_only_that_interview(settings) -> None:
     assert not [k for k in keys if k.startswith("3:")]
     assert "5:2" in keys
     assert reader.evidence("2:2").turn.text == "We paid annotators to label the images."
+
+
+def test_opening_reads_the_interview_records_only_when_the_store_may_differ(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The side store remembers which manifest (collection and change counter) it was found
+    to follow; while that is unchanged, opening reads the index record alone, and the
+    interviews are listed from their records when asked."""
+    from assistant.index import manifest as mf
+    from assistant.index import side as side_mod
+    from assistant.index import sync
+
+    build(settings, small_corpus())
+    first = open_index(settings, embedder())
+    listed = first.interviews()
+    reads: list[str] = []
+    real_read = mf.read
+    monkeypatch.setattr(mf, "read", lambda col: reads.append("all") or real_read(col))
+    again = open_index(settings, embedder())
+    assert reads == []
+    assert again.interviews() == listed and reads == ["all"]
+
+    # A build switches an interview (the counter moves): the next opening compares.
+    edited = list(TWO)
+    edited[1] = ("Sara", "We paid annotators to label the images.", ())
+    build(
+        settings,
+        corpus(interview("1", ONE), interview("2", edited, rev="v2"), interview("3", THREE)),
+    )
+    reads.clear()
+    reader = open_index(settings, embedder())
+    assert reads == ["all"]
+    assert reader.evidence("2:2").turn.text == "We paid annotators to label the images."
+
+    # A store that lost its rows after it was marked (as after a build died between switching
+    # and writing them, which also moves the counter) is refilled once the mark is gone.
+    store_ = side_mod.SideStore(settings.index_dir)
+    store_.remove("2")
+    store_.set_info(sync.FOLLOWS, "")
+    store_.close()
+    assert open_index(settings, embedder()).evidence("2:2") is not None
 
 
 def node_ids(reader) -> set[str]:

@@ -123,17 +123,31 @@ def read(col: Any) -> Manifest | None:
     info = metas.pop(INFO_ID, None)
     if info is None:
         return None
+    manifest = _from_info(info)
+    manifest.entries = {
+        rid[len(ENTRY_PREFIX) :]: InterviewEntry.from_meta(meta)
+        for rid, meta in metas.items()
+        if rid.startswith(ENTRY_PREFIX)
+    }
+    return manifest
+
+
+def read_info(col: Any) -> Manifest | None:
+    """The index record alone, with no interview records (``entries`` empty): model, format,
+    code definitions and counter, in one read whatever the corpus's size."""
+    got = col.get(ids=[INFO_ID], include=["metadatas"])
+    if not got["ids"]:
+        return None
+    return _from_info(dict(got["metadatas"][0] or {}))
+
+
+def _from_info(info: dict[str, Any]) -> Manifest:
     return Manifest(
         embed_model=str(info["embed_model"]),
         format_version=int(info["format_version"]),
         built_at=float(info.get("built_at", 0.0)),
         codes=list(json.loads(str(info.get("codes") or "[]"))),
         counter=int(info.get("counter", 0)),
-        entries={
-            rid[len(ENTRY_PREFIX) :]: InterviewEntry.from_meta(meta)
-            for rid, meta in metas.items()
-            if rid.startswith(ENTRY_PREFIX)
-        },
     )
 
 

@@ -1,9 +1,10 @@
 """Read access to the index: turns and units by key, on demand, and dense search.
 
-Opening reads the manifest (a few hundred bytes per interview) and nothing else: turns, units
-and the keyword index stay in the side store (:mod:`assistant.index.side`) and are read by
-key, by interview or by position when a search or a citation needs them, so a thousand
-interviews open as fast as one. A reader sees the index as it was when it opened (the side
+Opening reads the manifest's index record and nothing else: turns, units and the keyword
+index stay in the side store (:mod:`assistant.index.side`) and are read by key, by interview
+or by position when a search or a citation needs them, and the interview records (a few
+hundred bytes each) only when the store must be compared with them (:func:`sync.follows`) or
+the interviews are listed, so a thousand interviews open as fast as one. A reader sees the index as it was when it opened (the side
 store's snapshot); ``is_outdated()`` says when a build has switched an interview since (the
 service then reopens).
 
@@ -91,14 +92,18 @@ class IndexReader:
         manifest: mf.Manifest,
         collection: store.NodeCollections,
         store_: side.SideStore,
+        manifest_col: Any = None,
+        entries_read: bool = True,
     ) -> None:
         self.settings = settings
+        #: The index record; its interview records once read (see :meth:`interviews`).
         self.manifest = manifest
         self.generation = str(manifest.counter)
         self._client = client
         self._collection = collection
         self._side = store_
-        self._manifest_col: Any = None
+        self._manifest_col: Any = manifest_col
+        self._entries_read = entries_read
         self._checked = -RECHECK_SECONDS
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, int], Any] = {}
@@ -253,9 +258,25 @@ class IndexReader:
         return [
             {"id": iid, **entry.to_dict()}
             for iid, entry in sorted(
-                self.manifest.interviews.items(), key=lambda kv: interview_sort_key(kv[0])
+                self._entries().items(), key=lambda kv: interview_sort_key(kv[0])
             )
         ]
+
+    def _entries(self) -> dict[str, mf.InterviewEntry]:
+        """The live interview records, read on first use when opening did not need them. Read
+        later, they may be a build's newer ones; :meth:`is_outdated` then says so and the
+        service reopens."""
+        with self._lock:
+            if not self._entries_read:
+                try:
+                    full = mf.read(self._manifest_col) if self._manifest_col is not None else None
+                except Exception as exc:
+                    problem = health.write_problem(self.settings, exc, building=False)
+                    raise problem or store.damaged(self.settings, exc) from None
+                if full is not None:
+                    self.manifest.entries = full.entries
+                self._entries_read = True
+            return self.manifest.interviews
 
     def speakers(self) -> set[str]:
         """Every speaker's name as written in the transcripts."""
@@ -460,7 +481,7 @@ def _open(settings: Settings, embedder: Embedder | str, fresh: bool) -> IndexRea
     place = store.where(settings)
     try:
         mcol = mf.collection(client)
-        manifest = mf.read(mcol) if mcol is not None else None
+        manifest = mf.read_info(mcol) if mcol is not None else None
         legacy = manifest is None and store.legacy_format(client)
     except Exception as exc:
         raise health.write_problem(settings, exc, building=False) or store.damaged(
@@ -493,16 +514,23 @@ def _open(settings: Settings, embedder: Embedder | str, fresh: bool) -> IndexRea
             f"the index at {place} is incomplete (its nodes are missing); "
             "run `assistant index` to rebuild it"
         )
+    entries_read = False
     try:
         store_ = side.SideStore(Path(settings.index_dir))
-        if sync.out_of_date(store_, manifest) and mcol is not None:
-            # Read again: a build may have moved on since, and the store must follow the
-            # newest manifest, never an older one.
+        if mcol is not None and not sync.follows(store_, str(mcol.id), manifest):
             manifest = mf.read(mcol) or manifest
-            sync.reconcile(store_, collection, manifest)
+            entries_read = True
+            if sync.out_of_date(store_, manifest):
+                # Read again: a build may have moved on since, and the store must follow the
+                # newest manifest, never an older one.
+                manifest = mf.read(mcol) or manifest
+                sync.reconcile(store_, collection, manifest)
+            sync.mark_followed(store_, str(mcol.id), manifest)
         store_.begin_snapshot()
     except Exception as exc:
         problem = health.write_problem(settings, exc, building=False)
         raise problem or store.damaged(settings, exc) from None
     store.remember_counter(settings, manifest.counter)
-    return IndexReader(settings, client, manifest, collection, store_)
+    return IndexReader(
+        settings, client, manifest, collection, store_, manifest_col=mcol, entries_read=entries_read
+    )

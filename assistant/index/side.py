@@ -153,7 +153,7 @@ class SideStore:
         with self._lock, _transaction(self._db):
             for table in _TABLE_NAMES[:-1]:
                 self._db.execute(f"DELETE FROM {table}")
-            self._db.execute("DELETE FROM info WHERE key IN ('units', 'length')")
+            self._db.execute("DELETE FROM info WHERE key IN ('units', 'length', 'follows')")
 
     def remove(self, interview_id: str) -> None:
         """Forget an interview (one transaction)."""

@@ -19,6 +19,38 @@ from assistant.units import Unit
 _PAGE = 2000
 
 
+#: Side-store info key: the manifest (collection and change counter) the store was last found
+#: to follow.
+FOLLOWS = "follows"
+
+
+def _followed(manifest_id: str, manifest: Manifest) -> str:
+    return f"{manifest_id}:{manifest.counter}"
+
+
+def follows(side: SideStore, manifest_id: str, manifest: Manifest) -> bool:
+    """Whether the store was found to follow this manifest, so that opening need not read the
+    interview records to compare versions.
+
+    The mark can be trusted because the store never moves ahead of the manifest: a build writes
+    an interview's rows only after the manifest write that switched it, which bumps the counter,
+    and a full rebuild makes a new manifest collection (a new id). So a store that followed the
+    manifest at a counter still does while the counter is the same; a build that died between
+    the switch and the rows has already bumped it."""
+    return side.info(FOLLOWS) == _followed(manifest_id, manifest)
+
+
+def mark_followed(side: SideStore, manifest_id: str, manifest: Manifest) -> None:
+    """Record that the store follows ``manifest`` (just compared, or reconciled with it). Only
+    a shortcut for the next opening: a store that cannot be written is compared again then."""
+    import sqlite3
+
+    try:
+        side.set_info(FOLLOWS, _followed(manifest_id, manifest))
+    except sqlite3.Error:
+        pass
+
+
 def out_of_date(side: SideStore, manifest: Manifest) -> bool:
     have = side.versions()
     live = {iid: e.version for iid, e in manifest.interviews.items()}
