@@ -52,7 +52,10 @@ def test_every_quote_is_a_substring_of_its_source_lines(
                 checked += 1
             # The answer text shows the same quote, cited with the same number.
             assert f"[{c.n}]" in answer.text
-    assert checked >= 5 * len(QUESTIONS)
+    # Enough quotes that the check means something. Not five a question any more: on one
+    # interview, an answer to a question no code matches keeps only passages at 0.6 of the best
+    # one (retrieve.UNCODED_FLOOR; measured there: 3.9 quotes an answer, precision 0.48).
+    assert checked >= 3 * len(QUESTIONS)
 
 
 def test_why_projects_ran_late_cites_the_reasons_with_their_codes(
