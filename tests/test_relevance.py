@@ -86,3 +86,31 @@ def test_the_signal_is_absolute_not_relative(assistant: Assistant) -> None:
     # Filters narrow the turns the floor looks at, as they narrow the search.
     assert best_cosine(retriever, "kubernetes", Filters(interviews=("12",))) == off
     assert best_cosine(retriever, "kubernetes", Filters(speakers=("interviewer",))) <= off
+
+
+def test_the_floor_is_kept_in_the_index_until_a_build_changes_it(tmp_path: Path) -> None:
+    from index_helpers import ONE, corpus, embedder, interview, small_corpus
+
+    from assistant.index import Indexer, open_index
+    from assistant.settings import load_settings
+
+    settings = load_settings(index_dir=tmp_path / "index")
+    Indexer(settings, embedder()).build(small_corpus())
+    asked: list[str] = []
+
+    class Counting(type(embedder())):  # type: ignore[misc]
+        def get_query_embedding(self, query: str) -> list[float]:
+            asked.append(query)
+            return super().get_query_embedding(query)
+
+    def fresh_floor() -> float:
+        return floor(Retriever(open_index(settings, embedder()), Counting()))
+
+    first = fresh_floor()
+    assert set(PROBES) <= set(asked)
+    asked.clear()
+    assert fresh_floor() == first and asked == []
+    # Another corpus, another floor: the kept one is not used.
+    Indexer(settings, embedder()).build(corpus(interview("1", ONE)))
+    fresh_floor()
+    assert set(PROBES) <= set(asked)

@@ -16,6 +16,7 @@ turn order, reading rows as they go.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -80,6 +81,10 @@ class _View(Sequence[T]):
     def __len__(self) -> int:
         got = self._reader._side.one(f"SELECT count(*) FROM {self._kind}")
         return int(got[0]) if got else 0
+
+
+#: Side-store info keys of values derived from the whole index (see IndexReader.remember).
+_MEMO = "memo:"
 
 
 class IndexReader:
@@ -261,6 +266,40 @@ class IndexReader:
                 self._entries().items(), key=lambda kv: interview_sort_key(kv[0])
             )
         ]
+
+    def remembered(self, name: str) -> Any:
+        """A value :meth:`remember` stored for this very index (same manifest collection,
+        change counter and model), or None."""
+        raw = self._side.info(_MEMO + name)
+        if raw is None or self._identity() is None:
+            return None
+        try:
+            memo = json.loads(raw)
+        except ValueError:
+            return None
+        return memo.get("value") if memo.get("index") == self._identity() else None
+
+    def remember(self, name: str, value: Any) -> None:
+        """Keep a value derived from the whole index (e.g. the relevance floor) for the next
+        process that opens it, until a build changes it. Written through a connection of its
+        own (this reader's is inside its snapshot); a store that cannot be written is left as
+        it is: the value is then only computed again."""
+        identity = self._identity()
+        if identity is None:
+            return
+        try:
+            writer = side.SideStore(Path(self.settings.index_dir))
+            try:
+                writer.set_info(_MEMO + name, json.dumps({"index": identity, "value": value}))
+            finally:
+                writer.close()
+        except sqlite3.Error:
+            pass
+
+    def _identity(self) -> str | None:
+        if self._manifest_col is None:
+            return None
+        return f"{self._manifest_col.id}:{self.manifest.counter}:{self.manifest.embed_model}"
 
     def _entries(self) -> dict[str, mf.InterviewEntry]:
         """The live interview records, read on first use when opening did not need them. Read
