@@ -4,9 +4,9 @@ Opening reads the manifest's index record and nothing else: turns, units and the
 index stay in the side store (:mod:`assistant.index.side`) and are read by key, by interview
 or by position when a search or a citation needs them, and the interview records (a few
 hundred bytes each) only when the store must be compared with them (:func:`sync.follows`) or
-the interviews are listed, so a thousand interviews open as fast as one. A reader sees the index as it was when it opened (the side
-store's snapshot); ``is_outdated()`` says when a build has switched an interview since (the
-service then reopens).
+the interviews are listed, so a thousand interviews open as fast as one. A reader sees the
+index as it was when it opened (the side store's snapshot); ``is_outdated()`` says when a
+build has switched an interview since (the service then reopens).
 
 Positions are the side store's row numbers: what search ranks, fuses and hands back.
 ``all_turns()`` and ``units()`` are views indexed by position that iterate in interview then

@@ -4,10 +4,14 @@ The side store follows the manifest: an interview whose live version there is no
 the store holds is refilled from that version's nodes (their documents and metadata hold every
 turn exactly), and an interview no longer live is dropped. Nothing is embedded. This runs when
 a build starts and when an index is opened: after a build that died between switching an
-interview and writing its rows, or on a second machine sharing one Chroma server.
+interview and writing its rows, or on a second machine sharing one Chroma server. Opening
+compares at all only when the store is not marked as following the manifest's current change
+counter (:func:`follows`).
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 from assistant.index import nodes as node_records
 from assistant.index.manifest import Manifest
@@ -43,8 +47,6 @@ def follows(side: SideStore, manifest_id: str, manifest: Manifest) -> bool:
 def mark_followed(side: SideStore, manifest_id: str, manifest: Manifest) -> None:
     """Record that the store follows ``manifest`` (just compared, or reconciled with it). Only
     a shortcut for the next opening: a store that cannot be written is compared again then."""
-    import sqlite3
-
     try:
         side.set_info(FOLLOWS, _followed(manifest_id, manifest))
     except sqlite3.Error:
