@@ -271,13 +271,14 @@ class IndexReader:
         """A value :meth:`remember` stored for this very index (same manifest collection,
         change counter and model), or None."""
         raw = self._side.info(_MEMO + name)
-        if raw is None or self._identity() is None:
+        identity = self._identity()
+        if raw is None or identity is None:
             return None
         try:
             memo = json.loads(raw)
         except ValueError:
             return None
-        return memo.get("value") if memo.get("index") == self._identity() else None
+        return memo.get("value") if memo.get("index") == identity else None
 
     def remember(self, name: str, value: Any) -> None:
         """Keep a value derived from the whole index (e.g. the relevance floor) for the next
@@ -556,8 +557,13 @@ def _open(settings: Settings, embedder: Embedder | str, fresh: bool) -> IndexRea
     entries_read = False
     try:
         store_ = side.SideStore(Path(settings.index_dir))
+        whole = None
         if mcol is not None and not sync.follows(store_, str(mcol.id), manifest):
-            manifest = mf.read(mcol) or manifest
+            # None only when a full rebuild replaced the manifest since its index record was
+            # read: the store is left as it is, and the reader is outdated at once.
+            whole = mf.read(mcol)
+        if whole is not None:
+            manifest = whole
             entries_read = True
             if sync.out_of_date(store_, manifest):
                 # Read again: a build may have moved on since, and the store must follow the
