@@ -600,14 +600,14 @@ def _spread(
     fused: list[tuple[int, float]],
     k: int,
     relative_floor: float = 0.0,
-    repeat_floor: float | None = None,
+    repeat_floor: float = 0.0,
 ) -> list[tuple[int, float]]:
     """The ``k`` best units, each interview's later units discounted and overlaps skipped.
 
     Units under ``relative_floor`` times the best are left out, and a unit of an interview
-    already chosen also when it is under ``repeat_floor`` times the best (default: the same)."""
+    already chosen also when it is under ``repeat_floor`` times the best."""
     top = fused[0][1] if fused else 0.0
-    repeat = relative_floor if repeat_floor is None else repeat_floor
+    repeat = max(relative_floor, repeat_floor)
     remaining = [(pos, score) for pos, score in fused if score >= relative_floor * top]
     chosen: list[tuple[int, float]] = []
     taken: set[str] = set()
