@@ -212,7 +212,9 @@ def _zip(entries: dict[str, str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, text in entries.items():
-            archive.writestr(name, text)
+            # A fixed date keeps the bytes, and so the test ids, the same in every
+            # xdist worker: ids that differ between workers stop the whole run.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), text)
     return out.getvalue()
 
 
@@ -232,6 +234,13 @@ def _zip(entries: dict[str, str]) -> bytes:
             "bad.srt, line 6: broken cue time",
         ),
         ("headless.vtt", "00:00:01.000 --> 00:00:02.000\nhi\n", "not a valid WebVTT"),
+    ],
+    ids=[
+        "plain-text-docx",
+        "docx-without-document",
+        "bad-vtt-time",
+        "bad-srt-time",
+        "headless-vtt",
     ],
 )
 def test_bad_word_and_caption_files(
