@@ -10,7 +10,8 @@ PDFs of the study into a temporary folder, asks every question of
 :mod:`assistant.answer_eval`), and searches every question of
 ``tests/data/shipped_questions.json`` (judged turns) over the shipped interview. This process
 then scores both with the same code: citation precision, interview coverage (with 95 %
-bootstrap intervals over questions) and unit recall@5 on the shipped interview.
+bootstrap intervals over questions) and unit recall@5 on the shipped interview. With a baseline
+it also prints the paired gain: the mean per-question difference with its bootstrap interval.
 
 ``--hide-codes`` indexes the PDFs with every code removed: the same texts as plain
 transcripts, so it measures what a corpus without codes gets (precision is still judged by the
@@ -222,6 +223,19 @@ def main() -> None:
             f"{r['recall5']:>10.3f} {ci(r['recall5_ci']):>15}"
             f"{r['build_s']:>9.1f}{r['ask_p95_s']:>10.3f}"
         )
+    if "baseline" in rows:
+        # The same questions asked of both systems: the interval of the per-question differences
+        # says whether the gain is clear, which two overlapping intervals of the means cannot.
+        new, old = rows["this checkout"], rows["baseline"]
+        gains = []
+        for figure in ("precision", "coverage"):
+            deltas = [
+                a[figure] - b[figure]
+                for a, b in zip(new["per_question"], old["per_question"], strict=True)
+            ]
+            low, high = bootstrap(deltas)
+            gains.append(f"{figure} {sum(deltas) / len(deltas):+.3f} [{low:+.2f}, {high:+.2f}]")
+        print("paired gain over the baseline, same questions: " + ", ".join(gains))
     if os.environ.get("BENCH_DETAIL"):
         for name, r in rows.items():
             print(name)
