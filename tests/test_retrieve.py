@@ -147,7 +147,7 @@ def test_rrf_rewards_agreement() -> None:
     assert [p for p, _ in weighted] == [1, 3]
 
 
-def test_score_fusion_scales_each_side_then_mixes() -> None:
+def test_score_fusion_scales_each_side_then_mixes(monkeypatch: pytest.MonkeyPatch) -> None:
     # BM25 scores are on another scale than cosines: only their spread within a query counts.
     fused = score_fusion(
         {"dense": [(1, 0.9), (2, 0.5), (3, 0.1)], "bm25": [(3, 12.0), (2, 11.0), (4, 2.0)]},
@@ -161,6 +161,9 @@ def test_score_fusion_scales_each_side_then_mixes() -> None:
     assert [p for p, _ in fused] == [1, 2, 3, 4]
     # One candidate on a side (no spread) counts fully; an empty side adds nothing.
     assert score_fusion({"dense": [(7, 0.3)], "bm25": []}) == [(7, 0.75)]
+    # The share is read at each call: the benchmarks tune it by setting the module's constant.
+    monkeypatch.setattr("assistant.retrieve.DENSE_SHARE", 0.6)
+    assert score_fusion({"dense": [(7, 0.3)], "bm25": []}) == [(7, 0.6)]
 
 
 def test_tokenize_conversational_text() -> None:
