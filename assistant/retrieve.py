@@ -305,10 +305,7 @@ class Retriever:
             if guided:
                 rankings["guide"] = guided
         if mode == "hybrid":
-            fused = score_fusion(
-                {n: r for n, r in rankings.items() if n in ("dense", "bm25")},
-                DENSE_SHARE if matched else UNCODED_DENSE_SHARE,
-            )
+            fused = score_fusion({n: r for n, r in rankings.items() if n in ("dense", "bm25")})
             fused = _add_side(fused, rankings.get("codes", []), CODE_WEIGHT, scaled=False)
             fused = _add_side(fused, rankings.get("guide", []), GUIDE_WEIGHT)
         elif mode == "rrf":
@@ -556,12 +553,6 @@ RELATIVE_FLOOR = 0.3
 #: shown precision fell 0.66 -> 0.64). Chosen: the largest smaller gain of the two over the
 #: baseline; with codes shown the tune half is unchanged (0.66 / 0.73).
 UNCODED_FLOOR = 0.6
-#: ``DENSE_SHARE`` when no code matched the question: without the coders' passages the
-#: question's own words (BM25) are the sharper signal left. Tune half, the study's plain
-#: transcripts (precision / coverage): dense share 0.9 0.30 / 0.56, 0.75 0.30 / 0.56,
-#: **0.6 0.34 / 0.57**, 0.5 0.35 / 0.56, 0.4 0.31 / 0.54. With codes shown, 0.6 for every
-#: question cost 0.66 / 0.73 -> 0.65 / 0.71, so questions with a matched code keep 0.75.
-UNCODED_DENSE_SHARE = 0.6
 #: An exchange found by its question counts as much as its answer is close to the search
 #: question: its score is multiplied by (closest answering utterance's cosine / best
 #: utterance's cosine) ** ANSWER_POWER. Research questions read like interview questions, so
