@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ingest_helpers import moderated_pdfs, plain_transcripts
 
-from assistant.ingest import load_corpus
 from assistant.model import Paragraph, Turn
 from assistant.units import build_units, exchanges, is_said, opens_question, utterances
 
@@ -99,9 +99,9 @@ def test_units_cover_turns_in_order_and_utterances_partition_them(rows) -> None:
 @pytest.mark.shared_corpus
 @pytest.mark.slow
 def test_units_map_back_to_turns_on_every_transcript_and_pdf(shared_corpus: Path) -> None:
-    for folder in (shared_corpus / "transcripts", shared_corpus / "delve-pdf" / "moderation"):
-        corpus = load_corpus([folder])
-        assert len(corpus.interviews) == 36, folder
+    # The session's parsed copies: the 36 PDFs take half a minute to parse again.
+    for corpus in (plain_transcripts(shared_corpus), moderated_pdfs(shared_corpus)):
+        assert len(corpus.interviews) == 36
         for interview in corpus.interviews:
             units = build_units(interview.turns)
             said = [o for u in units if u.kind == "utterance" for o in u.ordinals]
