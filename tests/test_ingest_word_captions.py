@@ -212,9 +212,7 @@ def _zip(entries: dict[str, str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, text in entries.items():
-            # A fixed date keeps the bytes, and so the test ids, the same in every
-            # xdist worker: ids that differ between workers stop the whole run.
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), text)
+            archive.writestr(name, text)
     return out.getvalue()
 
 
@@ -235,6 +233,8 @@ def _zip(entries: dict[str, str]) -> bytes:
         ),
         ("headless.vtt", "00:00:01.000 --> 00:00:02.000\nhi\n", "not a valid WebVTT"),
     ],
+    # Named, not derived from the data: a zip's bytes hold the time it was written, and xdist
+    # stops the run when its workers collect different test ids.
     ids=[
         "plain-text-docx",
         "docx-without-document",
