@@ -495,8 +495,10 @@ class CodeMatch:
         )
 
     def __str__(self) -> str:
-        plural = "s" * (self.interviews != 1)
-        return f"{self.code} {self.passages} passages in {self.interviews} interview{plural}"
+        return (
+            f"{self.code} {self.passages} passage{'s' * (self.passages != 1)} in "
+            f"{self.interviews} interview{'s' * (self.interviews != 1)}"
+        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from index_helpers import embedder
 from assistant.codebook import Code, Codebook
 from assistant.codematch import CodeMatcher, asks_for_mitigation, describe
 from assistant.embedder import embed_texts
+from assistant.model import CodeMatch
 
 
 def _codebook(labels: list[str]) -> Codebook:
@@ -85,3 +86,8 @@ def test_study_codebook_matches(shared_corpus: Path) -> None:
     book = Codebook.from_turns(t for i in corpus.interviews for t in i.turns)
     matcher = _matcher(book)
     assert _top(matcher, "what did participants say about data drift?") == "MM-drift"
+
+
+def test_a_single_passage_or_interview_reads_in_the_singular() -> None:
+    assert str(CodeMatch("MM-drift", 0.9, 1, 1)) == "MM-drift 1 passage in 1 interview"
+    assert str(CodeMatch("MM-drift", 0.9, 2, 1)) == "MM-drift 2 passages in 1 interview"

@@ -9,6 +9,7 @@ from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, tur
 
 from assistant.answer.extractive import extractive_answer
 from assistant.answer.prompts import refusal_phrase
+from assistant.answer.themes import name_phrase
 from assistant.answer.verify import verify_answer
 from assistant.model import Answer, Evidence, Paragraph, Turn
 
@@ -119,6 +120,55 @@ def test_uncoded_turns_are_clustered_and_named_by_distinctive_words() -> None:
     # Numbered as they appear, whatever the retrieval order the themes regrouped.
     assert [n for _, n in _quote_lines(answer.text)] == [1, 2, 3, 4, 5, 6]
     assert answer.text.splitlines()[-1] == "1 interview \u00b7 6 turns \u00b7 0 codes"
+
+
+CLAUSE = re.compile(r"[,;:.!?\u2026()\[\]\"\u201c\u201d\u2014\u2013]")
+
+
+def test_uncoded_theme_names_are_phrases_of_the_quotes_shown_under_them() -> None:
+    # Each turn has one sentence on the question and one, not quoted, whose words repeat in
+    # every turn: named from the whole turns, the theme was "restaurant menu".
+    texts = [
+        "We watched for data drift with simple statistical tests. "
+        "The restaurant menu was long and the restaurant menu changed daily.",
+        "Data drift showed up after the new sensors, so we retrained monthly. "
+        "Our restaurant menu had soup and the restaurant menu had bread.",
+        "Seasonal data drift fooled the dashboards for weeks. "
+        "That restaurant menu was printed and the restaurant menu was cheap.",
+    ]
+    turns = [
+        Turn("7", 10 * i, "Interviewee", "participant", (Paragraph(text, lines=(i, i)),))
+        for i, text in enumerate(texts, start=1)
+    ]
+    answer = extractive_answer("how did teams notice data drift?", evidence(turns))
+    sections = _sections(answer.text)
+    themes = [h for h in sections if h.startswith("Theme: ")]
+    assert themes
+    for heading in themes:
+        name = heading.removeprefix("Theme: ")
+        assert "restaurant" not in name and "menu" not in name
+        clauses = [
+            " ".join(c.lower().split())
+            for quote, _ in _quote_lines(sections[heading])
+            for c in CLAUSE.split(quote)
+        ]
+        assert any(name in clause for clause in clauses), (name, clauses)
+
+
+def test_a_theme_name_stays_within_one_clause_and_is_never_filler() -> None:
+    spoken = (
+        "Uh, you know, in the most cases, just some statistical, statistical methods, uh, "
+        "that, uh, provide me information about the data drift."
+    )
+    # "cases just some statistical" held both words but ran over two commas.
+    assert name_phrase([spoken], ["cases", "statistical"]) == "statistical methods"
+    assert name_phrase(["Anyway, the cloud costs were high."], ["anyway", "cloud"]) == (
+        "cloud costs were high"
+    )
+    assert name_phrase(["Anyway, okay."], ["anyway"]) == ""
+    # A name a better-ranked theme of the answer already has is not given twice.
+    taken = {"statistical methods"}
+    assert name_phrase([spoken], ["cases", "statistical"], taken) == "cases"
 
 
 def test_counts_line_names_interviews_turns_and_codes() -> None:

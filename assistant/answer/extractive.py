@@ -124,14 +124,19 @@ def extractive_answer(
     # position numbers would read [3], [6], [4]… with gaps). Citation.evidence keeps the turn.
     numbered: dict[int, int] = {}
     overview: list[str] = []
-    for theme in group(evidence, numbers, prefer=set(codes)):
+    picked: dict[int, list[tuple[str, str]]] = {}
+    for n in numbers:
+        own = [s for s in sentences if s.n == n]
+        for quote in _quotes(evidence[n - 1], own, bm25, query, spread):
+            exact = locate_in_turn(quote, evidence[n - 1].turn)
+            if exact is not None:  # cannot be None for a slice of the turn; never cite it if so
+                picked.setdefault(n, []).append((quote, exact))
+    # Themes are named from what is quoted under them, so a name is found in its quotes.
+    shown_quotes = {n: [quote for quote, _ in pairs] for n, pairs in picked.items()}
+    for theme in group(evidence, numbers, prefer=set(codes), shown=shown_quotes):
         block: list[str] = []
         for n in _participants_first(evidence, theme.members):
-            own = [s for s in sentences if s.n == n]
-            for quote in _quotes(evidence[n - 1], own, bm25, query, spread):
-                exact = locate_in_turn(quote, evidence[n - 1].turn)
-                if exact is None:  # cannot happen for a slice of the turn; never cite it if so
-                    continue
+            for quote, exact in picked.get(n, []):
                 shown = numbered.setdefault(n, len(numbered) + 1)
                 block.append(f'- "{quote}" [{shown}]')
                 asked = evidence[n - 1].asked
@@ -346,7 +351,7 @@ def _prevalence(
         holding, passages = prevalence.codes[code]
         return (
             f"{code}: {holding} of {prevalence.interviews} interviews \u00b7 "
-            f"{passages} passages ({len(quoted)} quoted)"
+            f"{passages} passage{'s' * (passages != 1)} ({len(quoted)} quoted)"
         )
     return (
         f"{heading}: {interviews} interview{'s' * (interviews != 1)} \u00b7 "

@@ -2,18 +2,22 @@
 
 Coded turns are grouped by code: the coders already decided what each passage is about, and
 their labels are the vocabulary the researcher works in. Uncoded turns (plain transcripts) are
-clustered by the words they share, and each cluster is named by its most distinctive words.
-Everything here is deterministic: ties are broken by retrieval rank, then by name.
+clustered by the words they share, and each cluster is named by a phrase of the quotes shown
+under it, holding its most distinctive words: words as spoken, within one clause (a name that
+runs over a comma reads as clipped: "cases just some statistical"), so the reader finds the
+name in the quotes below it. Everything here is deterministic: ties are broken by retrieval
+rank, then by name.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer.text import STOP_WORDS, stem, surface_forms, terms, words
+from assistant.answer.text import stem, surface_forms, terms, words
 from assistant.codebook import is_weak
 from assistant.model import Evidence
 
@@ -37,16 +41,25 @@ class Theme:
 
 
 def group(
-    evidence: list[Evidence], numbers: list[int], prefer: Collection[str] = ()
+    evidence: list[Evidence],
+    numbers: list[int],
+    prefer: Collection[str] = (),
+    shown: Mapping[int, Sequence[str]] | None = None,
 ) -> list[Theme]:
     """Themes over the evidence numbered ``numbers``, ordered by their best-ranked turn; a turn
-    carrying one of the ``prefer`` codes (those matched to the question) is filed under it."""
+    carrying one of the ``prefer`` codes (those matched to the question) is filed under it.
+    ``shown[n]`` is what the answer quotes of turn ``n`` (nothing when absent): uncoded themes
+    are named from it, or from the whole turns when ``shown`` is not given."""
     coded = [n for n in numbers if evidence[n - 1].turn.codes]
     uncoded = [n for n in numbers if not evidence[n - 1].turn.codes]
     themes = _by_code(evidence, coded, prefer)
     if uncoded:
         room = max(1, MAX_THEMES - len(themes))
-        themes.extend(_by_cluster(evidence, uncoded, room))
+        texts = {
+            n: list(shown.get(n, ())) if shown is not None else [evidence[n - 1].turn.text]
+            for n in uncoded
+        }
+        themes.extend(_by_cluster(evidence, uncoded, room, texts))
     themes.sort(key=lambda t: t.members[0])
     return themes
 
@@ -86,7 +99,12 @@ def _similarity(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(x * b.get(t, 0.0) for t, x in a.items())
 
 
-def _by_cluster(evidence: list[Evidence], numbers: list[int], max_themes: int) -> list[Theme]:
+def _by_cluster(
+    evidence: list[Evidence],
+    numbers: list[int],
+    max_themes: int,
+    texts: Mapping[int, Sequence[str]],
+) -> list[Theme]:
     vectors = _vectors(evidence, numbers)
     size = len(numbers)
     sim = [[0.0] * size for _ in range(size)]
@@ -120,57 +138,82 @@ def _by_cluster(evidence: list[Evidence], numbers: list[int], max_themes: int) -
         del clusters[b]
 
     themes = []
-    for cluster in clusters:
+    taken: set[str] = set()
+    # Named in rank order, each with a name no better-ranked theme took: two themes called
+    # "data" in one answer would read as one.
+    for cluster in sorted(clusters, key=min):
         members = [numbers[i] for i in cluster]
-        names = _distinctive_words(evidence, members, numbers)
-        phrase = _phrase([evidence[n - 1].turn.text for n in members], names)
+        names = _distinctive_words(texts, members, numbers)
+        phrase = name_phrase([text for n in members for text in texts[n]], names, taken)
         heading = phrase or "other turns"
+        taken.add(heading)
         themes.append(Theme(heading=heading, members=members, words=names))
     return themes
 
 
 #: Words in a theme's name, at most.
 PHRASE_WORDS = 5
+#: Where a clause ends inside a quote: punctuation, the ellipsis between quoted sentences, a
+#: dash or a bracket.
+_CLAUSE_END = re.compile(r"[,;:.!?\u2026()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
+#: Discourse words that are not stop words for search but never name what a theme is about.
+NOT_A_NAME = frozenset(
+    """
+    anyway anyways sorry thanks thank exactly definitely probably obviously honestly
+    literally totally absolutely certainly course whatever might may
+    """.split()
+)
 
 
-def _phrase(texts: list[str], names: list[str]) -> str:
-    """A theme's name: the shortest run of words, as spoken in one of its turns, that holds the
-    most of its distinctive words, starting and ending on a content word (never a clipped word
-    or a stop word)."""
-    wanted = [stem(n) for n in names]
-    best: tuple[int, int, str] | None = None
+def _content(word: str) -> bool:
+    # terms() also drops contractions of stop words ("it's", "let's", "they're").
+    return len(word) > 2 and word.lower() not in NOT_A_NAME and bool(terms(word))
+
+
+def name_phrase(texts: list[str], names: list[str], taken: Collection[str] = ()) -> str:
+    """A theme's name: the run of words, as spoken within one clause of ``texts``, that holds
+    the most of its distinctive words, then the most content words, then the fewest words,
+    starting and ending on a content word (never a clipped word, a stop word or filler), and
+    not one of the names ``taken``."""
+    wanted = {stem(n) for n in names}
+    best: tuple[int, int, int, str] | None = None
     for text in texts:
-        tokens = [w for w in words(text)]
-        stems = [stem(w) if w.lower() not in STOP_WORDS and len(w) > 2 else "" for w in tokens]
-        for i in range(len(tokens)):
-            if not stems[i]:
-                continue
-            for j in range(i, min(len(tokens), i + PHRASE_WORDS)):
-                if not stems[j]:
+        for clause in _CLAUSE_END.split(text):
+            tokens = words(clause)
+            stems = [stem(w) if _content(w) else "" for w in tokens]
+            for i in range(len(tokens)):
+                if not stems[i]:
                     continue
-                hits = len(set(stems[i : j + 1]) & set(wanted))
-                if hits == 0:
-                    continue
-                candidate = (-hits, j - i, " ".join(tokens[i : j + 1]).lower())
-                if best is None or candidate < best:
-                    best = candidate
-    return best[2] if best is not None else ""
+                for j in range(i, min(len(tokens), i + PHRASE_WORDS)):
+                    if not stems[j]:
+                        continue
+                    run = set(stems[i : j + 1]) - {""}
+                    hits = len(run & wanted)
+                    if hits == 0:
+                        continue
+                    phrase = " ".join(tokens[i : j + 1]).lower()
+                    if phrase in taken:
+                        continue
+                    candidate = (-hits, -len(run), j - i, phrase)
+                    if best is None or candidate < best:
+                        best = candidate
+    return best[3] if best is not None else ""
 
 
 def _distinctive_words(
-    evidence: list[Evidence], members: list[int], everyone: list[int], count: int = 3
+    texts: Mapping[int, Sequence[str]], members: list[int], everyone: list[int], count: int = 3
 ) -> list[str]:
-    """Words frequent in this cluster's turns and rare in the other retrieved turns."""
+    """Words frequent in this cluster's ``texts`` and rare in the other retrieved turns'."""
     inside: Counter[str] = Counter()
     spread: Counter[str] = Counter()
     for n in members:
-        turn_terms = terms(evidence[n - 1].turn.text)
+        turn_terms = [t for text in texts[n] for t in terms(text)]
         inside.update(turn_terms)
         spread.update(set(turn_terms))
     outside: Counter[str] = Counter()
     for n in everyone:
         if n not in members:
-            outside.update(set(terms(evidence[n - 1].turn.text)))
+            outside.update({t for text in texts[n] for t in terms(text)})
     others = max(1, len(everyone) - len(members))
 
     def weight(term: str) -> tuple[float, str]:
@@ -180,5 +223,5 @@ def _distinctive_words(
 
     candidates = [t for t in inside if spread[t] > 1] if len(members) > 1 else []
     ranked = sorted(candidates or inside, key=weight)
-    forms = surface_forms(evidence[n - 1].turn.text for n in members)
+    forms = surface_forms(text for n in members for text in texts[n])
     return [forms.get(t, t) for t in ranked[:count] if weight(t)[0] < 0]

@@ -12,6 +12,8 @@ PDFs of the study into a temporary folder, asks every question of
 then scores both with the same code: citation precision, interview coverage (with 95 %
 bootstrap intervals over questions) and unit recall@5 on the shipped interview. With a baseline
 it also prints the paired gain: the mean per-question difference with its bootstrap interval.
+It also counts the uncoded themes of the extractive answers whose name is found, word for word,
+within one clause of the quotes shown under it (issue 9: "a real phrase from its quotes").
 
 ``--hide-codes`` indexes the PDFs with every code removed: the same texts as plain
 transcripts, so it measures what a corpus without codes gets (precision is still judged by the
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -91,6 +94,7 @@ def worker(repo: Path, job: dict[str, Any]) -> None:
                         {"key": c.evidence.key, "quote": c.quote} for c in answer.citations
                     ],
                     "seconds": answer.timings.get("total", 0.0),
+                    "themes": themes_shown(answer.text),
                 }
             )
         shipped = make_assistant(
@@ -99,6 +103,36 @@ def worker(repo: Path, job: dict[str, Any]) -> None:
         shipped.build_index(load_corpus([SHIPPED]))
         found = [[e.key for e in shipped.search(q, k=5)] for q in job["search"]]
     print(json.dumps({"built": built, "answers": answers, "search": found}))
+
+
+THEME = re.compile(r"^### Theme: (.*)$")
+QUOTE = re.compile(r'^- "(.*)" \[\d+\]$')
+#: Where a clause ends in a quote (as assistant.answer.themes splits them).
+CLAUSE = re.compile(r"[,;:.!?\u2026()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
+
+
+def themes_shown(text: str) -> list[list[Any]]:
+    """Each uncoded theme of an extractive answer: its name and the quotes under it."""
+    themes: list[list[Any]] = []
+    current: list[Any] | None = None
+    for line in text.splitlines():
+        if line.startswith("### "):
+            named = THEME.match(line)
+            current = [named.group(1), []] if named else None
+            if current is not None:
+                themes.append(current)
+        elif current is not None and (quoted := QUOTE.match(line)):
+            current[1].append(quoted.group(1))
+    return themes
+
+
+def name_in_quotes(name: str, quotes: list[str]) -> bool:
+    """Whether a theme's name reads, word for word, inside one clause of its own quotes."""
+
+    def plain(text: str) -> str:
+        return " " + " ".join(re.findall(r"[a-z0-9']+", text.lower())) + " "
+
+    return any(plain(name) in plain(clause) for q in quotes for clause in CLAUSE.split(q))
 
 
 def run_system(repo: Path, job: dict[str, Any]) -> dict[str, Any]:
@@ -197,6 +231,7 @@ def main() -> None:
             recall(q.relevant, found) for q, found in zip(judged_chosen, out["search"], strict=True)
         ]
         seconds = sorted(a["seconds"] for a in out["answers"])
+        themes = [t for a in out["answers"] for t in a.get("themes", [])]
         rows[name] = {
             "precision": sum(precision) / len(precision),
             "precision_ci": bootstrap(precision),
@@ -206,6 +241,9 @@ def main() -> None:
             "recall5_ci": bootstrap(recalls),
             "build_s": out["built"],
             "ask_p95_s": seconds[int(0.95 * (len(seconds) - 1))],
+            "themes": len(themes),
+            "themes_in_quotes": sum(name_in_quotes(n, q) for n, q in themes),
+            "themes_one_word": sum(len(n.split()) == 1 for n, _ in themes),
             "per_question": [
                 {"id": q.id, **s, "cited": len(a["citations"])}
                 for q, s, a in zip(chosen, scores, out["answers"], strict=True)
@@ -222,6 +260,12 @@ def main() -> None:
             f"{r['coverage']:>8.3f} {ci(r['coverage_ci']):>15}"
             f"{r['recall5']:>10.3f} {ci(r['recall5_ci']):>15}"
             f"{r['build_s']:>9.1f}{r['ask_p95_s']:>10.3f}"
+        )
+    for name, r in rows.items():
+        print(
+            f"{name}: {r['themes']} uncoded themes, named by a phrase found in one clause of "
+            f"their own quotes: {r['themes_in_quotes']}; named by one word: "
+            f"{r['themes_one_word']}"
         )
     if "baseline" in rows:
         # The same questions asked of both systems: the interval of the per-question differences

@@ -19,7 +19,7 @@ def answer_markdown(answer: Answer) -> str:
     parts = [answer.text or "_No answer._"]
     if answer.codes:
         matched = " · ".join(
-            f"{c.code} ({c.passages} passages in {c.interviews} "
+            f"{c.code} ({c.passages} passage{'s' * (c.passages != 1)} in {c.interviews} "
             f"interview{'s' * (c.interviews != 1)})"
             for c in answer.codes
         )
