@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, turn
 
-from assistant.answer.extractive import extractive_answer
+from assistant.answer.extractive import asked_question, extractive_answer
 from assistant.answer.prompts import refusal_phrase
 from assistant.answer.themes import name_phrase
 from assistant.answer.verify import verify_answer
@@ -169,6 +169,28 @@ def test_a_theme_name_stays_within_one_clause_and_is_never_filler() -> None:
     # A name a better-ranked theme of the answer already has is not given twice.
     taken = {"statistical methods"}
     assert name_phrase([spoken], ["cases", "statistical"], taken) == "cases"
+
+
+def test_the_line_under_a_quote_shows_the_question_the_interviewer_asked() -> None:
+    # The turn opens with thanks; the question is its last sentence with a question mark.
+    assert asked_question(
+        "Thank you. Uh, did you have AI project that took, took longer than expected? Uh,"
+    ) == ("\u2026 Uh, did you have AI project that took, took longer than expected? \u2026")
+    # A tag question after it ("right?") asks nothing of its own.
+    assert asked_question("So how did you evaluate the model on client data? Right?") == (
+        "So how did you evaluate the model on client data? \u2026"
+    )
+    # A long question keeps its end, where what it asks is.
+    long = (
+        "Um, and in your opinion, given everything we discussed about the pipelines, what is "
+        "the most pressing quality issue researchers should try to solve?"
+    )
+    assert asked_question(long) == (
+        "\u2026 discussed about the pipelines, what is the most pressing quality issue "
+        "researchers should try to solve?"
+    )
+    # No question mark: the turn's first words.
+    assert asked_question("Tell me about the project.") == "Tell me about the project."
 
 
 def test_counts_line_names_interviews_turns_and_codes() -> None:

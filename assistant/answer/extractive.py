@@ -47,7 +47,7 @@ class Prevalence:
     codes: Mapping[str, tuple[int, int]]
 
 
-#: Words of an interviewer's question shown beside a quote that answers it.
+#: Words of an interviewer's question shown beside a quote that answers it, at most.
 ASKED_WORDS = 16
 
 
@@ -141,7 +141,7 @@ def extractive_answer(
                 block.append(f'- "{quote}" [{shown}]')
                 asked = evidence[n - 1].asked
                 if asked is not None:
-                    block.append(f"  answering {asked.key}: {_clip(asked.turn.text)}")
+                    block.append(f"  answering {asked.key}: {asked_question(asked.turn.text)}")
                 citations.append(Citation(shown, evidence[n - 1], exact, True))
         if block:
             label = f"Code: {theme.heading}" if theme.code else f"Theme: {theme.heading}"
@@ -332,13 +332,31 @@ def _participants_first(evidence: list[Evidence], members: list[int]) -> list[in
     return [n for _round, _i, n in sorted(ranked)]
 
 
-def _clip(text: str) -> str:
-    """The start of an interviewer's question, cut at a word, omission marked."""
+def asked_question(text: str) -> str:
+    """The question an interviewer's turn asks, in its own words, omissions marked: the last
+    sentence that ends in a question mark and says something (the one the answer follows; the
+    turn often opens with "Thank you." or comments on the last answer), cut to its last
+    ``ASKED_WORDS`` words, since a long question ends with what it asks. A turn with no
+    question mark shows its first words."""
     flat = " ".join(text.split())
-    tokens = flat.split(" ")
-    if len(tokens) <= ASKED_WORDS:
-        return flat
-    return " ".join(tokens[:ASKED_WORDS]) + f" {ELLIPSIS}"
+    asking = [
+        (start, end)
+        for start, end in sentence_spans(flat)
+        if flat[start:end].rstrip("\"'\u201d\u2019)]").endswith("?")
+    ]
+    if not asking:
+        tokens = flat.split(" ")
+        if len(tokens) <= ASKED_WORDS:
+            return flat
+        return " ".join(tokens[:ASKED_WORDS]) + f" {ELLIPSIS}"
+    # "…, right?" or "Yeah?" after the question asks nothing of its own.
+    saying = [(start, end) for start, end in asking if len(set(terms(flat[start:end]))) >= 2]
+    start, end = (saying or asking)[-1]
+    tokens = flat[start:end].split(" ")
+    cut = len(tokens) > ASKED_WORDS
+    before = f"{ELLIPSIS} " if start > 0 or cut else ""
+    after = f" {ELLIPSIS}" if end < len(flat) else ""
+    return before + " ".join(tokens[-ASKED_WORDS:]) + after
 
 
 def _prevalence(
