@@ -133,7 +133,7 @@ def extractive_answer(
                 picked.setdefault(n, []).append((quote, exact))
     # Themes are named from what is quoted under them, so a name is found in its quotes.
     shown_quotes = {n: [quote for quote, _ in pairs] for n, pairs in picked.items()}
-    for theme in group(evidence, numbers, prefer=set(codes), shown=shown_quotes):
+    for theme in group(evidence, numbers, shown_quotes, prefer=set(codes)):
         block: list[str] = []
         for n in _participants_first(evidence, theme.members):
             for quote, exact in picked.get(n, []):

@@ -43,22 +43,19 @@ class Theme:
 def group(
     evidence: list[Evidence],
     numbers: list[int],
+    shown: Mapping[int, Sequence[str]],
     prefer: Collection[str] = (),
-    shown: Mapping[int, Sequence[str]] | None = None,
 ) -> list[Theme]:
     """Themes over the evidence numbered ``numbers``, ordered by their best-ranked turn; a turn
     carrying one of the ``prefer`` codes (those matched to the question) is filed under it.
     ``shown[n]`` is what the answer quotes of turn ``n`` (nothing when absent): uncoded themes
-    are named from it, or from the whole turns when ``shown`` is not given."""
+    are named from it."""
     coded = [n for n in numbers if evidence[n - 1].turn.codes]
     uncoded = [n for n in numbers if not evidence[n - 1].turn.codes]
     themes = _by_code(evidence, coded, prefer)
     if uncoded:
         room = max(1, MAX_THEMES - len(themes))
-        texts = {
-            n: list(shown.get(n, ())) if shown is not None else [evidence[n - 1].turn.text]
-            for n in uncoded
-        }
+        texts = {n: list(shown.get(n, ())) for n in uncoded}
         themes.extend(_by_cluster(evidence, uncoded, room, texts))
     themes.sort(key=lambda t: t.members[0])
     return themes
