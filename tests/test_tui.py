@@ -630,3 +630,22 @@ async def test_a_failed_answer_is_said_where_the_question_waits(
         service.ask = FakeService().ask  # type: ignore[method-assign]
         await ask(app, pilot)
         assert evidence_keys(app) == ["12:41", "12:43", "12:44"]
+
+
+def test_the_question_a_quote_answered_stays_on_a_line_of_its_own() -> None:
+    from assistant.model import Answer
+    from assistant.tui.widgets.answer_view import answer_markdown
+
+    text = (
+        "### Theme: environment not being ready\n"
+        '- "The, the environment not being ready, uh, at the clients." [1]\n'
+        "  answering 12:109: … did you have AI project that took longer than expected? …\n"
+        '- "Very complex environment." [2]\n'
+        "  answering 12:109: … did you have AI project that took longer than expected? …\n"
+    )
+    markdown = answer_markdown(Answer("why late?", "extractive", text))
+    # Markdown joins a list item's next line onto it; two spaces before the newline break it.
+    assert markdown.count('" [1]  \n  answering 12:109') == 1
+    assert markdown.count('" [2]  \n  answering 12:109') == 1
+    # An LLM's text is left as it wrote it.
+    assert "  \n  answering" not in answer_markdown(Answer("why late?", "llm", text))

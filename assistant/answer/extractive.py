@@ -47,6 +47,8 @@ class Prevalence:
     codes: Mapping[str, tuple[int, int]]
 
 
+#: How the line under a quote that names the question it answered begins.
+ANSWERING = "  answering "
 #: Words of an interviewer's question shown beside a quote that answers it, at most.
 ASKED_WORDS = 16
 
@@ -141,7 +143,7 @@ def extractive_answer(
                 block.append(f'- "{quote}" [{shown}]')
                 asked = evidence[n - 1].asked
                 if asked is not None:
-                    block.append(f"  answering {asked.key}: {asked_question(asked.turn.text)}")
+                    block.append(f"{ANSWERING}{asked.key}: {asked_question(asked.turn.text)}")
                 citations.append(Citation(shown, evidence[n - 1], exact, True))
         if block:
             label = f"Code: {theme.heading}" if theme.code else f"Theme: {theme.heading}"

@@ -10,13 +10,19 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 
+from assistant.answer.extractive import ANSWERING
 from assistant.model import Answer
 from assistant.safe_text import printable
 
 
 def answer_markdown(answer: Answer) -> str:
     """The Markdown of an answer: what it was matched to, its text, then anything unverified."""
-    parts = [answer.text or "_No answer._"]
+    text = answer.text or "_No answer._"
+    if answer.mode == "extractive":
+        # The question a quote answered goes on a line of its own under the quote, as in the
+        # terminal; Markdown would run it on after the citation number (a hard break: "  ").
+        text = text.replace(f"\n{ANSWERING}", f"  \n{ANSWERING}")
+    parts = [text]
     if answer.codes:
         matched = " · ".join(
             f"{c.code} ({c.passages} passage{'s' * (c.passages != 1)} in {c.interviews} "
