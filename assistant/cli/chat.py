@@ -36,9 +36,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant import readahead
-
-    readahead.start()  # before Textual's import, so the disk reads overlap it too
     # Textual is imported here, not at module level: the core must not depend on the UI.
     from assistant.cli.common import assistant_from
     from assistant.tui.app import AssistantApp

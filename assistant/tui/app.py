@@ -23,7 +23,6 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from assistant import readahead
 from assistant.errors import AssistantError, IndexMissingError, RebuildNeededError
 from assistant.model import Citation, Progress
 from assistant.safe_text import printable
@@ -88,14 +87,8 @@ class AssistantApp(App[None]):
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
     ]
 
-    def __init__(
-        self, service_factory: ServiceFactory | None = None, *, read_ahead: bool = True
-    ) -> None:
-        """``read_ahead=False`` leaves the libraries to be read as they load (the benchmark
-        compares both, see :mod:`assistant.readahead`)."""
+    def __init__(self, service_factory: ServiceFactory | None = None) -> None:
         super().__init__()
-        if read_ahead:
-            readahead.start()
         self._factory = service_factory or _default_factory
         self._service: AssistantService | None = None
         self.history: History | None = None

@@ -1,6 +1,6 @@
 """Time to first paint and to ready of the chat, against a bare Textual app, in one run.
 
-    python tests/bench/bench_tui.py [--runs 5] [--corpus DIR] [--read-ahead-pairs N]
+    python tests/bench/bench_tui.py [--runs 5] [--corpus DIR]
 
 Each launch is a fresh Python process (headless Textual driver), so every import counts.
 "First paint" is Textual's ``Ready`` event: the first frame has been rendered. "Ready" is when
@@ -13,8 +13,7 @@ The index of the corpus (default: the shipped ``corpus/``) is built first in a t
 "Cold" is the first launch of each app after that, with the operating system's file cache
 dropped when the benchmark runs as root (it says whether it could); "warm" is the median of the
 next ``--runs`` launches. Targets: first paint ≤ 2 × the bare app; ready ≤ 2.0 s cold (issue
-10; issue 5 asked for 2.5 s). ``--read-ahead-pairs N`` then compares cold ready with and
-without reading the libraries ahead, in N alternating pairs.
+10; issue 5 asked for 2.5 s).
 """
 
 from __future__ import annotations
@@ -57,9 +56,7 @@ else:
 
     class Base(AssistantApp):
         def __init__(self):
-            super().__init__(
-                lambda: assistant_from(cli_args), read_ahead=kind != "no-read-ahead"
-            )
+            super().__init__(lambda: assistant_from(cli_args))
 
 class Timed(Base):
     painted = None
@@ -113,43 +110,10 @@ def launch(kind: str, env: dict[str, str]) -> tuple[float, float | None]:
     return float(parts[1]), float(parts[2]) if len(parts) > 2 else None
 
 
-def read_ahead_pair(env: dict[str, str], i: int) -> tuple[float, float]:
-    """Cold ready with and without reading ahead, in alternating order (the second launch of
-    a pair may find the disk or the CPU in another state)."""
-    ready: dict[str, float] = {}
-    for kind in ("assistant", "no-read-ahead") if i % 2 == 0 else ("no-read-ahead", "assistant"):
-        drop_caches()
-        ready[kind] = launch(kind, env)[1] or float("nan")
-    return ready["assistant"], ready["no-read-ahead"]
-
-
-def report_pairs(pairs: list[tuple[float, float]]) -> None:
-    with_, without = [p[0] for p in pairs], [p[1] for p in pairs]
-    diffs = [a - b for a, b in pairs]
-    print(f"\ncold ready over {len(pairs)} alternating pairs (median, min-max):")
-    for name, values in (("reading ahead", with_), ("not reading ahead", without)):
-        print(
-            f"  {name:18} {statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
-            f", {sum(v <= 2.0 for v in values)}/{len(values)} within 2.0 s"
-        )
-    print(
-        f"  paired difference: median {statistics.median(diffs) * 1000:+.0f} ms, "
-        f"faster in {sum(d < 0 for d in diffs)} of {len(diffs)} pairs"
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="warm launches per app (default 5)")
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus", help="transcripts folder")
-    parser.add_argument(
-        "--read-ahead-pairs",
-        type=int,
-        default=0,
-        metavar="N",
-        help="then N cold launches of the chat with and without reading its libraries ahead "
-        "(assistant/readahead.py), alternating, and their paired difference",
-    )
     args = parser.parse_args()
 
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
@@ -188,7 +152,6 @@ def main() -> int:
                 ),
                 "file_cache_dropped": dropped,
             }
-        pairs = [read_ahead_pair(env, i) for i in range(args.read_ahead_pairs)]
 
     bare, ours = results["bare"], results["assistant"]
 
@@ -210,8 +173,6 @@ def main() -> int:
         f"max {max(FIRST_SEARCH) * 1000:.0f} ms over {len(FIRST_SEARCH)} launches"
     )
     print(f"file cache dropped before cold runs: {bare['file_cache_dropped']}")
-    if pairs:
-        report_pairs(pairs)
     print(json.dumps(results))
     return 0
 
