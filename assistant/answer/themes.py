@@ -152,7 +152,7 @@ def _by_cluster(
 PHRASE_WORDS = 5
 #: Where a clause ends inside a quote: punctuation, the ellipsis between quoted sentences, a
 #: dash or a bracket.
-_CLAUSE_END = re.compile(r"[,;:.!?\u2026()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
+CLAUSE_END = re.compile(r"[,;:.!?\u2026()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
 #: Discourse words that are not stop words for search but never name what a theme is about.
 NOT_A_NAME = frozenset(
     """
@@ -175,7 +175,7 @@ def name_phrase(texts: list[str], names: list[str], taken: Collection[str] = ())
     wanted = {stem(n) for n in names}
     best: tuple[int, int, int, str] | None = None
     for text in texts:
-        for clause in _CLAUSE_END.split(text):
+        for clause in CLAUSE_END.split(text):
             tokens = words(clause)
             stems = [stem(w) if _content(w) else "" for w in tokens]
             for i in range(len(tokens)):

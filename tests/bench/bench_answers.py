@@ -107,8 +107,6 @@ def worker(repo: Path, job: dict[str, Any]) -> None:
 
 THEME = re.compile(r"^### Theme: (.*)$")
 QUOTE = re.compile(r'^- "(.*)" \[\d+\]$')
-#: Where a clause ends in a quote (as assistant.answer.themes splits them).
-CLAUSE = re.compile(r"[,;:.!?\u2026()\[\]\"\u201c\u201d\u2014\u2013]|\s-\s")
 
 
 def themes_shown(text: str) -> list[list[Any]]:
@@ -128,11 +126,12 @@ def themes_shown(text: str) -> list[list[Any]]:
 
 def name_in_quotes(name: str, quotes: list[str]) -> bool:
     """Whether a theme's name reads, word for word, inside one clause of its own quotes."""
+    from assistant.answer.themes import CLAUSE_END
 
     def plain(text: str) -> str:
         return " " + " ".join(re.findall(r"[a-z0-9']+", text.lower())) + " "
 
-    return any(plain(name) in plain(clause) for q in quotes for clause in CLAUSE.split(q))
+    return any(plain(name) in plain(clause) for q in quotes for clause in CLAUSE_END.split(q))
 
 
 def run_system(repo: Path, job: dict[str, Any]) -> dict[str, Any]:
