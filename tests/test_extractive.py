@@ -9,7 +9,7 @@ from answer_samples import QUESTION, SHIPPED, evidence, late_projects, para, tur
 
 from assistant.answer.extractive import asked_question, extractive_answer
 from assistant.answer.prompts import refusal_phrase
-from assistant.answer.themes import name_phrase
+from assistant.answer.themes import group, name_phrase
 from assistant.answer.verify import verify_answer
 from assistant.model import Answer, Evidence, Paragraph, Turn
 
@@ -169,6 +169,16 @@ def test_a_theme_name_stays_within_one_clause_and_is_never_filler() -> None:
     # A name a better-ranked theme of the answer already has is not given twice.
     taken = {"statistical methods"}
     assert name_phrase([spoken], ["cases", "statistical"], taken) == "cases"
+
+
+def test_two_themes_of_one_answer_never_share_a_name() -> None:
+    # Turns with nothing in common whose quotes hold no word worth naming a theme by.
+    turns = [
+        Turn(str(i), 1, "Interviewee", "participant", (Paragraph(text, lines=(1, 1)),))
+        for i, text in enumerate(["Drift was silent.", "Budgets were cut."], start=1)
+    ]
+    themes = group(evidence(turns), [1, 2], {1: ["Yes, okay."], 2: ["Right, so."]})
+    assert [t.heading for t in themes] == ["other turns", "other turns (2)"]
 
 
 def test_the_line_under_a_quote_shows_the_question_the_interviewer_asked() -> None:

@@ -143,6 +143,8 @@ def _by_cluster(
         names = _distinctive_words(texts, members, numbers)
         phrase = name_phrase([text for n in members for text in texts[n]], names, taken)
         heading = phrase or "other turns"
+        if heading in taken:  # "other turns" twice
+            heading = f"{heading} ({sum(t.startswith(heading) for t in taken) + 1})"
         taken.add(heading)
         themes.append(Theme(heading=heading, members=members, words=names))
     return themes
