@@ -17,7 +17,7 @@ def test_corpus_table_on_the_default_corpus(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if "Interview 12 - Amin" in line)
     assert row.split() == ["12", "Interview", "12", "-", "Amin", "delve-text", "140", "28", "10"]
-    assert "1 interviews, 140 turns, 28 code applications (10 distinct codes); 0 problems" in out
+    assert "1 interview, 140 turns, 28 code applications (10 distinct codes); 0 problems" in out
 
 
 def test_corpus_json_shape(capsys: pytest.CaptureFixture[str], shipped_file: Path) -> None:
@@ -56,7 +56,7 @@ def test_problems_are_listed_and_only_strict_fails(
     assert main(["corpus", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"problem: {tmp_path / 'bad.txt'}, line 1: is not UTF-8 text" in out
-    assert "1 interviews, 2 turns, 0 code applications (0 distinct codes); 1 problems" in out
+    assert "1 interview, 2 turns, 0 code applications (0 distinct codes); 1 problem" in out
     assert main(["corpus", str(tmp_path), "--strict"]) == 1
     capsys.readouterr()
     assert main(["corpus", str(tmp_path), "--json"]) == 0

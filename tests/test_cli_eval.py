@@ -29,7 +29,7 @@ def test_eval_table(shipped_file: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["eval", str(shipped_file), "--min-count", "2"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].startswith("1 interviews, ")
+    assert lines[0].startswith("1 interview, ")
     assert "recall@10" in out and "MRR" in out and "nDCG@10" in out
     overall = next(ln for ln in lines if ln.startswith("overall ("))
     assert len(overall.split()) == 2 + 9  # label, count, then 3 metrics x 3 modes
@@ -93,4 +93,4 @@ def test_eval_with_natural_questions_and_gold_codes(
     assert set(b["hybrid"]) == {"recall"}
     assert a["hybrid"]["coverage"] in (0.0, 1.0)  # one interview: cited or not
     assert main([*argv[:-1], "--split", "test"]) == 0
-    assert "questions (test)" in capsys.readouterr().out
+    assert "1 question (test)" in capsys.readouterr().out

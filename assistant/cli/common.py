@@ -108,3 +108,8 @@ def assistant_from(args: argparse.Namespace) -> Assistant:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 interview``, ``2 interviews`` (``plural`` for nouns that do not just take an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

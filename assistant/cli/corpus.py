@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from assistant.cli.common import add_paths_argument, report_problems
+from assistant.cli.common import add_paths_argument, counted, report_problems
 from assistant.cli.output import terminal
 from assistant.model import Corpus, Progress
 from assistant.safe_text import printable
@@ -178,8 +178,10 @@ def _print_corpus(corpus: Corpus) -> None:
     applied = sum(i.code_applications for i in corpus.interviews)
     distinct_all = {c for i in corpus.interviews for t in i.turns for c in t.codes}
     console.print(
-        f"{len(corpus.interviews)} interviews, {turns} turns, {applied} code applications "
-        f"({len(distinct_all)} distinct codes); {len(corpus.errors)} problems"
+        f"{counted(len(corpus.interviews), 'interview')}, {counted(turns, 'turn')}, "
+        f"{counted(applied, 'code application')} "
+        f"({counted(len(distinct_all), 'distinct code')}); "
+        f"{counted(len(corpus.errors), 'problem')}"
     )
     if not corpus.interviews:
         console.print("No interview could be loaded.")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer_eval import choose, evaluate_answers, is_gold_set, load_gold
-from assistant.cli.common import add_paths_argument, assistant_from, print_json
+from assistant.cli.common import add_paths_argument, assistant_from, counted, print_json
 from assistant.errors import AssistantError
 from assistant.evaluate import METRICS, MODES, EvalReport, evaluate, load_questions
 from assistant.model import Corpus, Progress
@@ -145,7 +145,8 @@ def _run_answers(args: argparse.Namespace) -> int:
         print_json(report)
         return 0
     print(
-        f"{report['interviews']} interviews; {report['questions']} questions ({args.split}); "
+        f"{counted(report['interviews'], 'interview')}; "
+        f"{counted(report['questions'], 'question')} ({args.split}); "
         f"k={args.k} units" + ("; codes hidden from the index" if args.hide_codes else "")
     )
     print(f"{'mode':<8}{'recall@k':>22}{'precision':>22}{'coverage':>22}")
@@ -181,8 +182,9 @@ def render(report: EvalReport) -> str:
     modes = "  ".join(f"{m:>6}" for m in MODES)
     heads = "   ".join(f"{LABELS[m].format(k=report.k):^{len(modes)}}" for m in METRICS)
     lines = [
-        f"{report.interviews} interviews, {report.turns} turns ({report.coded_turns} coded); "
-        f"codes hidden from a temporary index; {len(report.results)} queries, k={report.k}",
+        f"{counted(report.interviews, 'interview')}, {counted(report.turns, 'turn')} "
+        f"({report.coded_turns} coded); codes hidden from a temporary index; "
+        f"{counted(len(report.results), 'query', 'queries')}, k={report.k}",
         *_question_scope(report),
         "",
         f"{'':<{width}}  {heads}",
